@@ -1,0 +1,136 @@
+/* cli.c - the long-option parser described in cli.h. */
+#include "common/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_fail(const char *prog, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(2);
+}
+
+int cli_parse_long(const char *s, long min, long max, long *out)
+{
+    char *end = NULL;
+    long v;
+    if (s == NULL || *s == '\0')
+        return -1;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_port(const char *s, uint16_t *out)
+{
+    long v;
+    if (cli_parse_long(s, 0, 65535, &v) != 0)
+        return -1;
+    *out = (uint16_t)v;
+    return 0;
+}
+
+static void usage_exit(const char *prog, const char *usage, const struct cli_opt *opts)
+{
+    const struct cli_opt *o;
+    printf("usage: %s %s\n\noptions:\n", prog, usage);
+    for (o = opts; o != NULL && o->name != NULL; o++)
+        printf("  %s\n", o->help);
+    printf("  --help        this text\n  --version     print the version\n");
+    exit(0);
+}
+
+static const struct cli_opt *find_opt(const struct cli_opt *opts, const char *name, size_t len)
+{
+    const struct cli_opt *o;
+    for (o = opts; o != NULL && o->name != NULL; o++)
+        if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+            return o;
+    return NULL;
+}
+
+static void set_value(const char *prog, const struct cli_opt *o, const char *val)
+{
+    long v;
+    switch (o->kind) {
+    case CLI_STR:
+        *(const char **)o->target = val;
+        break;
+    case CLI_INT:
+        if (cli_parse_long(val, o->min, o->max, &v) != 0)
+            cli_fail(prog, "--%s: '%s' is not a whole number from %ld to %ld", o->name, val, o->min, o->max);
+        *(int *)o->target = (int)v;
+        break;
+    case CLI_PORT:
+        if (cli_parse_port(val, (uint16_t *)o->target) != 0)
+            cli_fail(prog, "--%s: '%s' is not a port number (0-65535)", o->name, val);
+        break;
+    case CLI_FLAG:
+        break;
+    }
+}
+
+void cli_parse(const char *prog, const char *usage, const struct cli_opt *opts, int argc, char **argv,
+               int first, const char **pos, int max_pos, int *npos)
+{
+    int i;
+    *npos = 0;
+    for (i = first; i < argc; i++) {
+        const char *a = argv[i];
+        const char *name, *eq;
+        const struct cli_opt *o;
+        size_t len;
+        if (strcmp(a, "--") == 0) {
+            for (i++; i < argc; i++) {
+                if (*npos >= max_pos)
+                    cli_fail(prog, "unexpected argument '%s' (see --help)", argv[i]);
+                pos[(*npos)++] = argv[i];
+            }
+            break;
+        }
+        if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+            if (a[0] == '-' && a[1] != '\0')
+                cli_fail(prog, "unknown option '%s' (options are long: see --help)", a);
+            if (*npos >= max_pos)
+                cli_fail(prog, "unexpected argument '%s' (see --help)", a);
+            pos[(*npos)++] = a;
+            continue;
+        }
+        name = a + 2;
+        eq = strchr(name, '=');
+        len = eq != NULL ? (size_t)(eq - name) : strlen(name);
+        if (len == 4 && strncmp(name, "help", 4) == 0)
+            usage_exit(prog, usage, opts);
+        if (len == 7 && strncmp(name, "version", 7) == 0) {
+            printf("%s %s\n", prog, SOCKLAB_VERSION);
+            exit(0);
+        }
+        o = find_opt(opts, name, len);
+        if (o == NULL)
+            cli_fail(prog, "unknown option '--%.*s' (see --help)", (int)len, name);
+        if (o->kind == CLI_FLAG) {
+            if (eq != NULL)
+                cli_fail(prog, "--%s takes no value", o->name);
+            *(int *)o->target = 1;
+            continue;
+        }
+        if (eq != NULL) {
+            set_value(prog, o, eq + 1);
+        } else {
+            if (i + 1 >= argc)
+                cli_fail(prog, "--%s needs a value", o->name);
+            set_value(prog, o, argv[++i]);
+        }
+    }
+}

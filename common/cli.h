@@ -1,0 +1,38 @@
+/* cli.h - argument parsing shared by socklab, socklab-server and socklab-bot.
+ *
+ * getopt_long does not exist with MSVC, so this is a small long-option parser: "--name value",
+ * "--name=value" and boolean "--flag". Every bad input ends in one line on stderr,
+ * "<prog>: <message>", and exit status 2. */
+#ifndef SOCKLAB_CLI_H
+#define SOCKLAB_CLI_H
+
+#include <stdint.h>
+
+enum cli_kind { CLI_FLAG, CLI_STR, CLI_INT, CLI_PORT };
+
+struct cli_opt {
+    const char *name;  /* without the dashes: "port" */
+    enum cli_kind kind;
+    void *target;      /* int* for FLAG/INT, const char** for STR, uint16_t* for PORT */
+    long min, max;     /* range for INT */
+    const char *help;  /* "--port P     server port (0 = ephemeral)" */
+};
+
+/* Parses argv[first..argc-1]. Options may come anywhere; the rest are positional arguments,
+ * stored in pos[0..*npos-1] (up to max_pos). "--help" prints usage + options and exits 0,
+ * "--version" prints "<prog> <version>" and exits 0. */
+void cli_parse(const char *prog, const char *usage, const struct cli_opt *opts, int argc, char **argv,
+               int first, const char **pos, int max_pos, int *npos);
+
+/* Prints "<prog>: <message>" on stderr and exits 2. */
+void cli_fail(const char *prog, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3), noreturn))
+#endif
+    ;
+
+/* Strict number parsing: the whole string, in range. Return 0 on success. */
+int cli_parse_long(const char *s, long min, long max, long *out);
+int cli_parse_port(const char *s, uint16_t *out);
+
+#endif

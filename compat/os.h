@@ -1,0 +1,25 @@
+/* os.h - the non-socket platform services socklab needs: threads, a monotonic clock, sleeping,
+ * raising the file-descriptor limit and stopping on Ctrl-C. Implemented in os_posix.c / os_win32.c. */
+#ifndef SOCKLAB_COMPAT_OS_H
+#define SOCKLAB_COMPAT_OS_H
+
+#include <stdint.h>
+
+typedef struct os_thread os_thread;
+/* Starts fn(arg) on a new thread; returns NULL on failure. */
+os_thread *os_thread_start(void (*fn)(void *), void *arg);
+void os_thread_join(os_thread *t);
+
+uint64_t os_now_us(void); /* monotonic */
+void os_sleep_ms(int ms);
+
+/* Raises the soft open-files limit towards want; returns the limit now in force (or -1). */
+long os_raise_fd_limit(long want);
+
+/* Process id, for reading this process's own resource use. */
+long os_pid(void);
+
+/* Resident set size of this process in bytes, -1 if unknown. */
+long os_rss_bytes(void);
+
+#endif

@@ -1,0 +1,145 @@
+/* sock.h - the one socket API socklab uses; the only place that knows Winsock from POSIX.
+ *
+ * Conventions (after redis anet.c): calls return 0 on success and -1 on failure. On failure the
+ * platform error stays readable through sock_last_error(), and when `err` is not NULL it receives a
+ * one-line message naming the call and the option, e.g. "setsockopt SO_LINGER: Invalid argument
+ * (EINVAL)". Raw error codes never leave compat/: callers ask sock_err_is_retriable(),
+ * sock_err_is_reset() and sock_err_name().
+ *
+ * Implementations: sock_posix.c (+ sock_table_linux.c / sock_table_none.c) and sock_win32.c,
+ * chosen by CMake. */
+#ifndef SOCKLAB_COMPAT_SOCK_H
+#define SOCKLAB_COMPAT_SOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/util.h>
+
+typedef evutil_socket_t sock_t;
+
+#define SOCK_INVALID ((sock_t)-1)
+#define SOCK_ERR_LEN 192
+
+/* Returned (instead of -1) by calls whose feature this platform or build lacks. The error buffer
+ * then says so; callers report "unsupported" rather than a failure. */
+#define SOCK_UNSUPPORTED (-2)
+
+/* ---- process setup ---------------------------------------------------------------------- */
+int sock_init(char *err);   /* WSAStartup; ignores SIGPIPE on POSIX */
+void sock_cleanup(void);
+const char *sock_platform(void); /* "linux", "windows", "posix": keys of lesson expectations */
+/* The runtime under the platform when it is not the real one ("wine" under Wine), else NULL. */
+const char *sock_runtime_quirk(void);
+
+/* ---- errors ----------------------------------------------------------------------------- */
+int sock_last_error(void);
+const char *sock_err_name(int code); /* "ECONNRESET" / "WSAECONNRESET"; "E?<n>" if unknown */
+/* Fills buf with "<strerror> (<NAME>)"; returns buf. */
+const char *sock_err_text(int code, char *buf, size_t len);
+int sock_err_is_retriable(int code); /* EWOULDBLOCK, EAGAIN, EINTR, EINPROGRESS */
+int sock_err_is_reset(int code);     /* ECONNRESET, ECONNABORTED, EPIPE, ENETRESET */
+int sock_err_is_fd_limit(int code);  /* EMFILE, ENFILE, ENOBUFS, ENOMEM (accept pressure) */
+
+/* ---- lifecycle -------------------------------------------------------------------------- */
+enum sock_how { SOCK_SHUT_RD, SOCK_SHUT_WR, SOCK_SHUT_RDWR };
+
+sock_t sock_tcp_socket(int family, char *err);
+/* Binds and listens; port 0 picks an ephemeral one. SO_REUSEADDR on POSIX so a lesson can reuse
+ * a server port that holds TIME_WAIT (Windows has no need and different semantics). */
+sock_t sock_listen_tcp(const char *host, uint16_t port, int backlog, char *err);
+/* Blocking connect with a timeout (ms, 0 = the kernel's own); the socket is left blocking. */
+sock_t sock_connect_tcp(const char *host, uint16_t port, int timeout_ms, char *err);
+/* The same on a socket made with sock_tcp_socket (options set before connect decide the SYN:
+ * window scale, MSS). sock_host_family tells which family to create it with. */
+int sock_connect(sock_t s, const char *host, uint16_t port, int timeout_ms, char *err);
+int sock_host_family(const char *host, char *err); /* AF_INET / AF_INET6, or -1 */
+/* Non-blocking connect start: returns the socket with the connect in progress (or done); when it
+ * becomes writable, sock_connect_result() gives 0 or the connect's error code. */
+sock_t sock_connect_tcp_start(const char *host, uint16_t port, char *err);
+int sock_connect_result(sock_t s);
+sock_t sock_accept(sock_t lsock, char *err);
+int sock_close(sock_t s);  /* close()/closesocket(); the platform error is kept */
+int sock_shutdown(sock_t s, enum sock_how how, char *err);
+
+/* ---- data ------------------------------------------------------------------------------- */
+/* Return bytes moved, 0 on orderly EOF (recv), or -1 with sock_last_error() set. */
+long sock_send(sock_t s, const void *buf, size_t len);
+long sock_recv(sock_t s, void *buf, size_t len);
+/* Waits up to timeout_ms for the socket to be readable (want_write=0) or writable (1).
+ * Returns 1 ready, 0 timeout, -1 error. Built on libevent so lessons use one event mechanism. */
+int sock_wait(sock_t s, int want_write, int timeout_ms);
+
+/* ---- addresses ---------------------------------------------------------------------------- */
+uint16_t sock_local_port(sock_t s);
+uint16_t sock_peer_port(sock_t s);
+/* Resolves a numeric or named host into buf (dotted/colon form). */
+int sock_resolve(const char *host, char *buf, size_t len, char *err);
+
+/* ---- options (a failed tuning call is reported, not fatal) -------------------------------- */
+int sock_set_nonblocking(sock_t s, int on, char *err);
+int sock_set_linger(sock_t s, int onoff, int seconds, char *err);
+int sock_get_linger(sock_t s, int *onoff, int *seconds, char *err);
+enum sock_buf { SOCK_SNDBUF, SOCK_RCVBUF };
+int sock_set_bufsize(sock_t s, enum sock_buf which, int bytes, char *err);
+int sock_get_bufsize(sock_t s, enum sock_buf which, int *bytes, char *err);
+int sock_set_nodelay(sock_t s, int on, char *err);
+int sock_set_reuseaddr(sock_t s, int on, char *err);
+/* Keepalive with per-socket timing (seconds). *path_out (may be NULL) names the mechanism that
+ * took effect: "TCP_KEEPIDLE/INTVL/CNT" or "SIO_KEEPALIVE_VALS" (Windows fallback). */
+int sock_set_keepalive(sock_t s, int idle_s, int intvl_s, int count, const char **path_out, char *err);
+
+/* ---- kernel views ------------------------------------------------------------------------- */
+/* A portable subset of TCP_INFO / SIO_TCP_INFO. Fields the platform lacks are -1. */
+struct sock_tcpinfo {
+    const char *state; /* "ESTABLISHED", "FIN_WAIT1", ... */
+    long rtt_us, rttvar_us;
+    long snd_cwnd;     /* segments */
+    long snd_mss, rcv_mss;
+    long rcv_space;    /* receiver's autotuning estimate, bytes */
+    long snd_wnd;      /* peer's advertised window as the sender sees it, bytes */
+    long notsent_bytes;
+    long unacked;      /* segments in flight */
+    long retransmits, probes, backoff;
+    long total_retrans;
+    long bytes_acked, bytes_received;
+};
+int sock_tcp_info(sock_t s, struct sock_tcpinfo *ti, char *err); /* 0, -1 or SOCK_UNSUPPORTED */
+
+/* Bytes in the receive queue not yet read (SIOCINQ/FIONREAD) and in the send queue not yet
+ * acknowledged (SIOCOUTQ); -1 where the platform cannot tell. */
+int sock_queue_sizes(sock_t s, long *inq, long *outq, char *err);
+
+/* ---- the kernel's socket table ------------------------------------------------------------- */
+enum sock_state {
+    SOCK_ST_UNKNOWN = 0,
+    SOCK_ST_ESTABLISHED,
+    SOCK_ST_SYN_SENT,
+    SOCK_ST_SYN_RECV,
+    SOCK_ST_FIN_WAIT1,
+    SOCK_ST_FIN_WAIT2,
+    SOCK_ST_TIME_WAIT,
+    SOCK_ST_CLOSE,
+    SOCK_ST_CLOSE_WAIT,
+    SOCK_ST_LAST_ACK,
+    SOCK_ST_LISTEN,
+    SOCK_ST_CLOSING
+};
+const char *sock_state_name(enum sock_state st); /* "TIME_WAIT", ... */
+
+struct sock_entry {
+    enum sock_state state;
+    char local_addr[48];
+    uint16_t local_port;
+    char remote_addr[48];
+    uint16_t remote_port;
+    long recv_q, send_q; /* -1 when the table has no such column */
+};
+
+/* Lists TCP sockets (IPv4 and IPv6) whose local or remote port is one of ports[0..nports-1]
+ * (all sockets when nports is 0). Fills up to max entries, sets *count to the number found
+ * (which may exceed max). Linux: sock_diag netlink (what ss uses); Windows: GetTcpTable2. */
+int sock_state_table(const uint16_t *ports, size_t nports, struct sock_entry *out, size_t max,
+                     size_t *count, char *err);
+
+#endif

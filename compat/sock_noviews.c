@@ -1,0 +1,39 @@
+/* sock_noviews.c - the kernel views of compat/sock.h on POSIX kernels socklab has no reader for
+ * yet (BSDs, macOS): each says so instead of pretending. */
+#include "compat/sock.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int unsupported(char *err, const char *what)
+{
+    if (err != NULL)
+        snprintf(err, SOCK_ERR_LEN, "%s: not implemented for this kernel", what);
+    return SOCK_UNSUPPORTED;
+}
+
+int sock_tcp_info(sock_t s, struct sock_tcpinfo *ti, char *err)
+{
+    (void)s;
+    memset(ti, 0, sizeof *ti);
+    return unsupported(err, "TCP_INFO");
+}
+
+int sock_queue_sizes(sock_t s, long *inq, long *outq, char *err)
+{
+    (void)s;
+    *inq = -1;
+    *outq = -1;
+    return unsupported(err, "queue sizes");
+}
+
+int sock_state_table(const uint16_t *ports, size_t nports, struct sock_entry *out, size_t max,
+                     size_t *count, char *err)
+{
+    (void)ports;
+    (void)nports;
+    (void)out;
+    (void)max;
+    *count = 0;
+    return unsupported(err, "socket table");
+}

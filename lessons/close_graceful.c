@@ -1,0 +1,81 @@
+/* close-graceful - a plain close() with data still queued: FIN after the data, nothing lost.
+ *
+ * On the wire (server port P, client port C):
+ *   C > P  [S]  [S.]  [.]            handshake; the client asked for a small receive buffer
+ *   P > C  [.] [P.] ...              the server writes BURST bytes; the client is not reading yet,
+ *                                    so its window fills and most of the burst waits in the
+ *                                    server's send queue
+ *   (server calls close(): it returns at once; the kernel keeps the queued data)
+ *   P > C  ... the rest of the data, as the client reads and reopens its window
+ *   P > C  [F.]                      FIN only after the last data byte
+ *   C > P  [F.]  P > C [.]           the client reads EOF and closes too
+ *   server: TIME_WAIT for 60 s (Linux) - the side that closed first holds it
+ *
+ * The student sees: close() took well under a millisecond although data was still queued, the
+ * client still received every byte and then EOF, and the server's port sits in TIME_WAIT. */
+#include "lessons/lesson.h"
+
+#define BURST (256 * 1024)
+#define CLIENT_RCVBUF 4096 /* small, so the burst cannot all fit in the client's window */
+#define CLIENT_HOLD_MS 300 /* the client reads only after the server has closed */
+
+static void client_prepare(struct lesson_side *s, sock_t sock)
+{
+    char err[SOCK_ERR_LEN];
+    /* Before connect, so the SYN's window scale reflects it. */
+    if (sock_set_bufsize(sock, SOCK_RCVBUF, CLIENT_RCVBUF, err) != 0)
+        side_error(s, "client SO_RCVBUF", err);
+}
+
+/* Server: write more than the peer can take, then close() plainly. */
+static void server(struct lesson_side *s)
+{
+    side_fill(s, BURST, 100);
+    side_close(s);
+    side_settle(s, 3000);
+}
+
+/* Client: wait, then read everything to the end, then close in turn. */
+static void client(struct lesson_side *s)
+{
+    side_sleep(s, CLIENT_HOLD_MS);
+    side_drain(s, 3000, "peer_saw", "bytes_peer_received");
+    side_close(s);
+    side_settle(s, 1000);
+}
+
+static void check(struct lesson_report *r)
+{
+    expect_str(r, "close_succeeded", "close_result", "ok");
+    expect_range(r, "close_did_not_wait", "close_call_ms", 0, 100);
+    expect_range(r, "data_was_still_queued", "unsent_at_close", 1, 1e308);
+    expect_str(r, "peer_saw_eof", "peer_saw", "eof");
+    expect_equal(r, "nothing_lost", "bytes_peer_received", "bytes_written_before_close");
+    expect_str(r, "time_wait_on_closer", "time_wait_on", "server");
+}
+
+const struct lesson lesson_close_graceful = {
+    .name = "close-graceful",
+    .title = "plain close(): FIN after the queued data, nothing lost, TIME_WAIT on the closer",
+    .explain = "The server writes a 256 KiB burst to a client that is not reading yet, then calls a plain "
+               "close(). close() does not wait: it hands the queued bytes to the kernel and returns. The kernel "
+               "keeps sending as the client reads, and only after the last byte does it send FIN. The client "
+               "reads every byte and then gets EOF (recv returns 0). Because the server closed first, the "
+               "server's end of the connection goes to TIME_WAIT.",
+    .wireshark = "tcp.port == {port}",
+    .watch = "data segments from the server port keep flowing after the server's close() call\n"
+             "the server's FIN ([F.]) comes after its last data segment, never before\n"
+             "no RST anywhere\n"
+             "the client's window updates (Window size) as it starts reading",
+    .on_linux = "close() returns immediately (no SO_LINGER). The connection goes FIN_WAIT1 while data is still "
+                "queued, then FIN_WAIT2, then TIME_WAIT for 60 s once the client's FIN arrives.",
+    .on_windows = "closesocket() with SO_LINGER off returns immediately and the close completes in the "
+                  "background (a graceful close, Microsoft's closesocket documentation). TIME_WAIT lasts "
+                  "TcpTimedWaitDelay (documented 240 s on older versions; measure it).",
+    .closer = SIDE_SERVER,
+    .duration_hint_ms = 600,
+    .client_prepare = client_prepare,
+    .server = server,
+    .client = client,
+    .check = check,
+};

@@ -1,0 +1,236 @@
+/* engine.c - runs a lesson: the server side and the client side on their own threads (a close()
+ * that blocks on one side must not freeze the other), one connection after another, then joins
+ * what both sides measured into one report. Also the one-sided runs used when the server and the
+ * bots are on different machines. */
+#include "lessons/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat/os.h"
+
+#define ACCEPT_TIMEOUT_MS 5000
+#define CONNECT_TIMEOUT_MS 3000
+#define MAX_CONNS 4
+
+static unsigned conn_count(const struct lesson *l)
+{
+    unsigned n = l->connections == 0 ? 1 : l->connections;
+    return n > MAX_CONNS ? MAX_CONNS : n;
+}
+
+static void record_ports(struct lesson_side *s)
+{
+    side_fact_int(s, "server_port", s->role == SIDE_SERVER ? s->local_port : s->remote_port);
+    side_fact_int(s, "client_port", s->role == SIDE_CLIENT ? s->local_port : s->remote_port);
+}
+
+static void run_server_side(struct lesson_side *s)
+{
+    char what[64];
+    snprintf(what, sizeof what, "accepted a connection from port %u", (unsigned)s->remote_port);
+    side_log(s, "%s", what);
+    record_ports(s);
+    s->lesson->server(s);
+    if (!s->closed)
+        sock_close(s->sock); /* a lesson that leaves its socket open must not leak it */
+}
+
+/* Client: socket, the lesson's pre-connect tuning, connect, the lesson's script. */
+static void run_client_side(struct lesson_side *s, const char *host, uint16_t port)
+{
+    char err[SOCK_ERR_LEN];
+    int family = sock_host_family(host, err);
+    sock_t sock = family < 0 ? SOCK_INVALID : sock_tcp_socket(family, err);
+    if (sock == SOCK_INVALID) {
+        side_error(s, "client socket", err);
+        return;
+    }
+    s->sock = sock;
+    if (s->lesson->client_prepare != NULL)
+        s->lesson->client_prepare(s, sock);
+    if (sock_connect(sock, host, port, CONNECT_TIMEOUT_MS, err) != 0) {
+        side_error(s, "connect", err);
+        sock_close(sock);
+        s->closed = 1;
+        return;
+    }
+    s->local_port = sock_local_port(sock);
+    s->remote_port = sock_peer_port(sock);
+    side_log(s, "connected from port %u to %u", (unsigned)s->local_port, (unsigned)s->remote_port);
+    record_ports(s);
+    s->lesson->client(s);
+    if (!s->closed)
+        sock_close(s->sock);
+}
+
+struct run {
+    const struct lesson *lesson;
+    const char *host;
+    sock_t listener;
+    uint16_t port;
+    uint64_t t0_us;
+    struct lesson_side server[MAX_CONNS];
+    struct lesson_side client[MAX_CONNS];
+};
+
+static void server_thread(void *arg)
+{
+    struct run *run = arg;
+    unsigned i, n = conn_count(run->lesson);
+    char err[SOCK_ERR_LEN];
+    for (i = 0; i < n; i++) {
+        struct lesson_side *s = &run->server[i];
+        sock_t c;
+        side_init(s, run->lesson, SIDE_SERVER, SOCK_INVALID, i, run->t0_us);
+        if (sock_wait(run->listener, 0, ACCEPT_TIMEOUT_MS) <= 0) {
+            side_error(s, "accept", "no connection arrived in time");
+            s->closed = 1;
+            return;
+        }
+        c = sock_accept(run->listener, err);
+        if (c == SOCK_INVALID) {
+            side_error(s, "accept", err);
+            return;
+        }
+        side_init(s, run->lesson, SIDE_SERVER, c, i, run->t0_us);
+        run_server_side(s);
+    }
+}
+
+static void client_thread(void *arg)
+{
+    struct run *run = arg;
+    unsigned i, n = conn_count(run->lesson);
+    for (i = 0; i < n; i++) {
+        side_init(&run->client[i], run->lesson, SIDE_CLIENT, SOCK_INVALID, i, run->t0_us);
+        run_client_side(&run->client[i], run->host, run->port);
+    }
+}
+
+struct lesson_report *lesson_run(const struct lesson *l, const struct lesson_opts *o)
+{
+    struct lesson_report *r = report_new(l);
+    struct run *run = calloc(1, sizeof *run);
+    const char *host = o->host != NULL ? o->host : "127.0.0.1";
+    char err[SOCK_ERR_LEN];
+    os_thread *ts, *tc;
+    unsigned i;
+
+    if (run == NULL) {
+        report_add_error(r, "out of memory");
+        return r;
+    }
+    run->lesson = l;
+    run->host = host;
+    run->listener = sock_listen_tcp(host, o->port, 16, err);
+    if (run->listener == SOCK_INVALID) {
+        report_add_error(r, err);
+        free(run);
+        return r;
+    }
+    run->port = sock_local_port(run->listener);
+    run->t0_us = os_now_us();
+    if (!o->quiet)
+        fprintf(stderr, "socklab: %s on %s:%u (about %.0f s)\n", l->name, host, (unsigned)run->port,
+                l->duration_hint_ms / 1000.0 + 0.5);
+    ts = os_thread_start(server_thread, run);
+    tc = os_thread_start(client_thread, run);
+    if (ts == NULL || tc == NULL) {
+        report_add_error(r, "could not start the lesson's threads");
+        os_thread_join(ts);
+        os_thread_join(tc);
+    } else {
+        os_thread_join(tc);
+        os_thread_join(ts);
+    }
+    sock_close(run->listener);
+    for (i = 0; i < conn_count(l); i++) {
+        report_add_side(r, &run->server[i]);
+        report_add_side(r, &run->client[i]);
+    }
+    free(run);
+    report_finish(r);
+    return r;
+}
+
+struct many_item {
+    const struct lesson *lesson;
+    struct lesson_opts opts;
+    struct lesson_report *report;
+};
+
+static void many_thread(void *arg)
+{
+    struct many_item *it = arg;
+    it->report = lesson_run(it->lesson, &it->opts);
+}
+
+int lesson_run_many(const struct lesson *const *ls, size_t n, const struct lesson_opts *o,
+                    struct lesson_report **out)
+{
+    struct many_item *items = calloc(n, sizeof *items);
+    os_thread **threads = calloc(n, sizeof *threads);
+    size_t i;
+    int ok = 1;
+    if (items == NULL || threads == NULL) {
+        free(items);
+        free(threads);
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        items[i].lesson = ls[i];
+        items[i].opts = *o;
+        /* A fixed base port gives each lesson its own: base, base+1, ... (0 stays ephemeral). */
+        items[i].opts.port = o->port == 0 ? 0 : (uint16_t)(o->port + i);
+        threads[i] = os_thread_start(many_thread, &items[i]);
+        if (threads[i] == NULL)
+            many_thread(&items[i]);
+    }
+    for (i = 0; i < n; i++) {
+        os_thread_join(threads[i]);
+        out[i] = items[i].report;
+        ok &= report_passed(out[i]);
+    }
+    free(items);
+    free(threads);
+    return ok ? 0 : 1;
+}
+
+struct lesson_report *lesson_serve_one(const struct lesson *l, sock_t accepted, unsigned conn_index)
+{
+    struct lesson_report *r = report_new(l);
+    struct lesson_side *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        report_add_error(r, "out of memory");
+        sock_close(accepted);
+        return r;
+    }
+    side_init(s, l, SIDE_SERVER, accepted, conn_index % conn_count(l), os_now_us());
+    run_server_side(s);
+    report_add_side(r, s);
+    free(s);
+    report_finish(r);
+    return r;
+}
+
+struct lesson_report *lesson_client_only(const struct lesson *l, const struct lesson_opts *o)
+{
+    struct lesson_report *r = report_new(l);
+    struct lesson_side *s = calloc(1, sizeof *s);
+    uint64_t t0 = os_now_us();
+    unsigned i;
+    if (s == NULL) {
+        report_add_error(r, "out of memory");
+        return r;
+    }
+    for (i = 0; i < conn_count(l); i++) {
+        side_init(s, l, SIDE_CLIENT, SOCK_INVALID, i, t0);
+        run_client_side(s, o->host != NULL ? o->host : "127.0.0.1", o->port);
+        report_add_side(r, s);
+    }
+    free(s);
+    report_finish(r);
+    return r;
+}

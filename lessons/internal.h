@@ -1,0 +1,93 @@
+/* internal.h - the lesson engine's own structures, shared by engine.c, side.c and report.c.
+ * Lesson files never include this: they see only lesson.h. */
+#ifndef SOCKLAB_LESSON_INTERNAL_H
+#define SOCKLAB_LESSON_INTERNAL_H
+
+#include <stdint.h>
+
+#include "lessons/lesson.h"
+
+#define FACT_KEY_LEN 56
+#define FACT_STR_LEN 96
+#define MAX_FACTS 64
+#define MAX_EVENTS 48
+#define MAX_CHECKS 24
+#define MAX_ERRORS 4
+
+enum fact_type { FACT_STR, FACT_INT, FACT_MS, FACT_BOOL };
+
+struct fact {
+    char key[FACT_KEY_LEN];
+    enum fact_type type;
+    long long i;
+    double ms;
+    char s[FACT_STR_LEN];
+};
+
+struct factset {
+    struct fact f[MAX_FACTS];
+    size_t n;
+};
+
+struct event {
+    double t_ms; /* since the run started */
+    enum side_role role;
+    char text[160];
+};
+
+struct lesson_side {
+    const struct lesson *lesson;
+    enum side_role role;
+    sock_t sock;
+    unsigned conn;
+    uint64_t t0_us;
+    uint16_t local_port, remote_port;
+    long long bytes_sent;
+    int closed;
+    char prefix[24];
+    struct factset facts;
+    struct event events[MAX_EVENTS];
+    size_t nevents;
+    char errors[MAX_ERRORS][SOCK_ERR_LEN];
+    size_t nerrors;
+};
+
+enum check_status { CHECK_FAIL = 0, CHECK_PASS = 1, CHECK_NOT_EVALUATED = -1 };
+
+struct check {
+    char id[48];
+    char expect[FACT_STR_LEN];
+    char observed[FACT_STR_LEN];
+    enum check_status status;
+};
+
+struct lesson_report {
+    const struct lesson *lesson;
+    const char *platform;
+    const char *runtime; /* NULL, or "wine" */
+    int sides;           /* 1 = server side present, 2 = client side present */
+    struct factset facts;
+    struct event events[2 * MAX_EVENTS * 4];
+    size_t nevents;
+    struct check checks[MAX_CHECKS];
+    size_t nchecks;
+    char errors[2 * MAX_ERRORS * 4][SOCK_ERR_LEN];
+    size_t nerrors;
+};
+
+/* side.c */
+void side_init(struct lesson_side *s, const struct lesson *l, enum side_role role, sock_t sock,
+               unsigned conn, uint64_t t0_us);
+const char *side_role_name(enum side_role r);
+
+/* report.c */
+struct lesson_report *report_new(const struct lesson *l);
+void report_add_side(struct lesson_report *r, const struct lesson_side *s);
+void report_add_error(struct lesson_report *r, const char *msg);
+/* Joins both sides' views (time_wait_on) and runs the lesson's checks. */
+void report_finish(struct lesson_report *r);
+void factset_put(struct factset *fs, const struct fact *f);
+const struct fact *factset_get(const struct factset *fs, const char *key);
+void fact_format(const struct fact *f, char *buf, size_t len);
+
+#endif

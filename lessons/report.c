@@ -1,0 +1,405 @@
+/* report.c - facts from both sides joined into one report, the checks that compare them with the
+ * platform's expected behaviour, and the report as text, JSON or a side-by-side table. */
+#include "lessons/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/json.h"
+
+/* The facts every close-mode lesson reports, first and in this order (the --json contract). */
+static const char *const contract_keys[] = {
+    "closer", "close_call_ms", "close_result", "peer_saw", "bytes_written_before_close",
+    "bytes_peer_received", "time_wait_on", "server_port", "client_port"};
+#define NCONTRACT (sizeof contract_keys / sizeof contract_keys[0])
+
+void factset_put(struct factset *fs, const struct fact *f)
+{
+    size_t i;
+    for (i = 0; i < fs->n; i++) {
+        if (strcmp(fs->f[i].key, f->key) == 0) {
+            fs->f[i] = *f;
+            return;
+        }
+    }
+    if (fs->n < MAX_FACTS)
+        fs->f[fs->n++] = *f;
+}
+
+const struct fact *factset_get(const struct factset *fs, const char *key)
+{
+    size_t i;
+    for (i = 0; i < fs->n; i++)
+        if (strcmp(fs->f[i].key, key) == 0)
+            return &fs->f[i];
+    return NULL;
+}
+
+void fact_format(const struct fact *f, char *buf, size_t len)
+{
+    switch (f->type) {
+    case FACT_STR: snprintf(buf, len, "%s", f->s); break;
+    case FACT_INT: snprintf(buf, len, "%lld", f->i); break;
+    case FACT_MS: snprintf(buf, len, "%.2f", f->ms); break;
+    case FACT_BOOL: snprintf(buf, len, "%s", f->i ? "true" : "false"); break;
+    }
+}
+
+static double fact_number(const struct fact *f)
+{
+    return f->type == FACT_MS ? f->ms : (double)f->i;
+}
+
+struct lesson_report *report_new(const struct lesson *l)
+{
+    struct lesson_report *r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        fprintf(stderr, "socklab: out of memory\n");
+        exit(1);
+    }
+    r->lesson = l;
+    r->platform = sock_platform();
+    r->runtime = sock_runtime_quirk();
+    return r;
+}
+
+void report_free(struct lesson_report *r) { free(r); }
+
+void report_add_error(struct lesson_report *r, const char *msg)
+{
+    if (r->nerrors < sizeof r->errors / sizeof r->errors[0])
+        snprintf(r->errors[r->nerrors++], SOCK_ERR_LEN, "%s", msg);
+}
+
+void report_add_side(struct lesson_report *r, const struct lesson_side *s)
+{
+    size_t i;
+    r->sides |= s->role == SIDE_SERVER ? 1 : 2;
+    for (i = 0; i < s->facts.n; i++)
+        factset_put(&r->facts, &s->facts.f[i]);
+    for (i = 0; i < s->nevents && r->nevents < sizeof r->events / sizeof r->events[0]; i++)
+        r->events[r->nevents++] = s->events[i];
+    for (i = 0; i < s->nerrors; i++)
+        report_add_error(r, s->errors[i]);
+}
+
+static int by_time(const void *a, const void *b)
+{
+    double d = ((const struct event *)a)->t_ms - ((const struct event *)b)->t_ms;
+    return d < 0 ? -1 : d > 0 ? 1 : 0;
+}
+
+/* time_wait_on, from each side's own reading of the kernel's table ("" and each variant prefix). */
+static void join_time_wait(struct lesson_report *r)
+{
+    size_t i, n = r->facts.n;
+    for (i = 0; i < n; i++) {
+        const char *k = r->facts.f[i].key, *suffix = "server_final_state";
+        size_t klen = strlen(k), slen = strlen(suffix), plen;
+        char prefix[24], key[FACT_KEY_LEN]; /* prefixes are short: see side_fact_prefix */
+        const struct fact *sf, *cf;
+        struct fact out;
+        if (klen < slen || strcmp(k + klen - slen, suffix) != 0)
+            continue;
+        plen = klen - slen;
+        if (plen >= sizeof prefix)
+            continue;
+        memcpy(prefix, k, plen);
+        prefix[plen] = '\0';
+        sf = &r->facts.f[i];
+        snprintf(key, sizeof key, "%sclient_final_state", prefix);
+        cf = factset_get(&r->facts, key);
+        memset(&out, 0, sizeof out);
+        out.type = FACT_STR;
+        snprintf(out.key, sizeof out.key, "%stime_wait_on", prefix);
+        if (strcmp(sf->s, "TIME_WAIT") == 0)
+            snprintf(out.s, sizeof out.s, "server");
+        else if (cf != NULL && strcmp(cf->s, "TIME_WAIT") == 0)
+            snprintf(out.s, sizeof out.s, "client");
+        else if (cf != NULL)
+            snprintf(out.s, sizeof out.s, "none");
+        else
+            continue; /* the client's kernel is on another machine: unknown here */
+        factset_put(&r->facts, &out);
+    }
+    /* A lone client side knows only its own end. */
+    if (factset_get(&r->facts, "time_wait_on") == NULL) {
+        const struct fact *cf = factset_get(&r->facts, "client_final_state");
+        if (cf != NULL && strcmp(cf->s, "TIME_WAIT") == 0) {
+            struct fact out;
+            memset(&out, 0, sizeof out);
+            out.type = FACT_STR;
+            snprintf(out.key, sizeof out.key, "time_wait_on");
+            snprintf(out.s, sizeof out.s, "client");
+            factset_put(&r->facts, &out);
+        }
+    }
+}
+
+void report_finish(struct lesson_report *r)
+{
+    join_time_wait(r);
+    qsort(r->events, r->nevents, sizeof r->events[0], by_time);
+    if (r->lesson->check != NULL)
+        r->lesson->check(r);
+}
+
+const char *report_platform(const struct lesson_report *r) { return r->platform; }
+
+int report_passed(const struct lesson_report *r)
+{
+    size_t i, evaluated = 0;
+    if (r->nerrors > 0)
+        return 0;
+    for (i = 0; i < r->nchecks; i++) {
+        if (r->checks[i].status == CHECK_FAIL)
+            return 0;
+        if (r->checks[i].status == CHECK_PASS)
+            evaluated++;
+    }
+    return evaluated > 0;
+}
+
+/* ---- checks ------------------------------------------------------------------------------------ */
+
+static struct check *add_check(struct lesson_report *r, const char *id)
+{
+    struct check *c;
+    if (r->nchecks >= MAX_CHECKS)
+        return NULL;
+    c = &r->checks[r->nchecks++];
+    memset(c, 0, sizeof *c);
+    snprintf(c->id, sizeof c->id, "%s", id);
+    return c;
+}
+
+static int missing(struct check *c, const char *key, const struct fact *f)
+{
+    if (f != NULL)
+        return 0;
+    snprintf(c->observed, sizeof c->observed, "%s not measured on this side", key);
+    c->status = CHECK_NOT_EVALUATED;
+    return 1;
+}
+
+void expect_str(struct lesson_report *r, const char *id, const char *key, const char *want)
+{
+    struct check *c = add_check(r, id);
+    const struct fact *f = factset_get(&r->facts, key);
+    if (c == NULL)
+        return;
+    snprintf(c->expect, sizeof c->expect, "%s = %s", key, want);
+    if (missing(c, key, f))
+        return;
+    fact_format(f, c->observed, sizeof c->observed);
+    c->status = strcmp(c->observed, want) == 0 ? CHECK_PASS : CHECK_FAIL;
+}
+
+static void expect_bool(struct lesson_report *r, const char *id, const char *key, int want)
+{
+    struct check *c = add_check(r, id);
+    const struct fact *f = factset_get(&r->facts, key);
+    if (c == NULL)
+        return;
+    snprintf(c->expect, sizeof c->expect, "%s = %s", key, want ? "true" : "false");
+    if (missing(c, key, f))
+        return;
+    fact_format(f, c->observed, sizeof c->observed);
+    c->status = (f->i != 0) == (want != 0) ? CHECK_PASS : CHECK_FAIL;
+}
+
+void expect_true(struct lesson_report *r, const char *id, const char *key) { expect_bool(r, id, key, 1); }
+void expect_false(struct lesson_report *r, const char *id, const char *key) { expect_bool(r, id, key, 0); }
+
+void expect_range(struct lesson_report *r, const char *id, const char *key, double lo, double hi)
+{
+    struct check *c = add_check(r, id);
+    const struct fact *f = factset_get(&r->facts, key);
+    double v;
+    if (c == NULL)
+        return;
+    if (hi >= 1e300)
+        snprintf(c->expect, sizeof c->expect, "%s >= %g", key, lo);
+    else if (lo <= -1e300)
+        snprintf(c->expect, sizeof c->expect, "%s <= %g", key, hi);
+    else
+        snprintf(c->expect, sizeof c->expect, "%g <= %s <= %g", lo, key, hi);
+    if (missing(c, key, f))
+        return;
+    fact_format(f, c->observed, sizeof c->observed);
+    v = fact_number(f);
+    c->status = f->type != FACT_STR && v >= lo && v <= hi ? CHECK_PASS : CHECK_FAIL;
+}
+
+static void expect_pair(struct lesson_report *r, const char *id, const char *ka, const char *kb, int less)
+{
+    struct check *c = add_check(r, id);
+    const struct fact *a = factset_get(&r->facts, ka), *b = factset_get(&r->facts, kb);
+    char va[32], vb[32];
+    if (c == NULL)
+        return;
+    snprintf(c->expect, sizeof c->expect, "%s %s %s", ka, less ? "<" : "=", kb);
+    if (missing(c, ka, a) || missing(c, kb, b))
+        return;
+    fact_format(a, va, sizeof va);
+    fact_format(b, vb, sizeof vb);
+    snprintf(c->observed, sizeof c->observed, "%s %s %s", va, fact_number(a) < fact_number(b) ? "<"
+                                                           : fact_number(a) > fact_number(b) ? ">" : "=", vb);
+    c->status = (less ? fact_number(a) < fact_number(b) : fact_number(a) == fact_number(b)) ? CHECK_PASS
+                                                                                           : CHECK_FAIL;
+}
+
+void expect_less(struct lesson_report *r, const char *id, const char *ka, const char *kb)
+{
+    expect_pair(r, id, ka, kb, 1);
+}
+
+void expect_equal(struct lesson_report *r, const char *id, const char *ka, const char *kb)
+{
+    expect_pair(r, id, ka, kb, 0);
+}
+
+/* ---- rendering ----------------------------------------------------------------------------------- */
+
+/* Visits facts: the contract keys first, then the rest in the order they were measured. */
+static size_t ordered_facts(const struct lesson_report *r, const struct fact **out, size_t max)
+{
+    size_t i, j, n = 0;
+    for (i = 0; i < NCONTRACT; i++) {
+        const struct fact *f = factset_get(&r->facts, contract_keys[i]);
+        if (f != NULL && n < max)
+            out[n++] = f;
+    }
+    for (i = 0; i < r->facts.n; i++) {
+        int seen = 0;
+        for (j = 0; j < NCONTRACT; j++)
+            seen |= strcmp(r->facts.f[i].key, contract_keys[j]) == 0;
+        if (!seen && n < max)
+            out[n++] = &r->facts.f[i];
+    }
+    return n;
+}
+
+static const char *status_word(enum check_status st)
+{
+    return st == CHECK_PASS ? "PASS" : st == CHECK_FAIL ? "FAIL" : "n/a ";
+}
+
+static void print_filter(FILE *out, const struct lesson_report *r)
+{
+    const struct fact *p = factset_get(&r->facts, "server_port");
+    const char *w = r->lesson->wireshark, *at = strstr(w, "{port}");
+    if (at != NULL && p != NULL)
+        fprintf(out, "%.*s%lld%s", (int)(at - w), w, p->i, at + 6);
+    else
+        fputs(w, out);
+}
+
+void report_print_text(FILE *out, const struct lesson_report *r)
+{
+    const struct fact *fs[MAX_FACTS];
+    size_t i, n, passed = 0, failed = 0;
+    char v[FACT_STR_LEN];
+
+    fprintf(out, "\n%s: %s\n", r->lesson->name, r->lesson->title);
+    fprintf(out, "platform: %s%s%s\n\n", r->platform, r->runtime ? " under " : "", r->runtime ? r->runtime : "");
+    fprintf(out, "timeline (measured in this run)\n");
+    for (i = 0; i < r->nevents; i++)
+        fprintf(out, "  %8.1f ms  %-6s  %s\n", r->events[i].t_ms, side_role_name(r->events[i].role),
+                r->events[i].text);
+    fprintf(out, "\nfacts\n");
+    n = ordered_facts(r, fs, MAX_FACTS);
+    for (i = 0; i < n; i++) {
+        fact_format(fs[i], v, sizeof v);
+        fprintf(out, "  %-34s %s\n", fs[i]->key, v);
+    }
+    fprintf(out, "\nchecks (%s)\n", r->platform);
+    for (i = 0; i < r->nchecks; i++) {
+        const struct check *c = &r->checks[i];
+        fprintf(out, "  %s  %-28s expect %-40s observed %s\n", status_word(c->status), c->id, c->expect,
+                c->observed);
+        passed += c->status == CHECK_PASS;
+        failed += c->status == CHECK_FAIL;
+    }
+    for (i = 0; i < r->nerrors; i++)
+        fprintf(out, "  ERROR %s\n", r->errors[i]);
+    fprintf(out, "\nWireshark display filter: ");
+    print_filter(out, r);
+    fprintf(out, "\nresult: %s (%zu passed, %zu failed, %zu not evaluated here)\n",
+            report_passed(r) ? "PASS" : "FAIL", passed, failed, r->nchecks - passed - failed);
+}
+
+static void json_fact(struct json *j, const struct fact *f)
+{
+    switch (f->type) {
+    case FACT_STR: json_string(j, f->key, f->s); break;
+    case FACT_INT: json_int(j, f->key, f->i); break;
+    case FACT_MS: json_number(j, f->key, f->ms); break;
+    case FACT_BOOL: json_bool(j, f->key, (int)f->i); break;
+    }
+}
+
+static void json_report(struct json *j, const struct lesson_report *r)
+{
+    const struct fact *fs[MAX_FACTS];
+    size_t i, n;
+    json_open_object(j, NULL);
+    json_string(j, "lesson", r->lesson->name);
+    json_string(j, "platform", r->platform);
+    if (r->runtime != NULL)
+        json_string(j, "runtime", r->runtime);
+    json_bool(j, "pass", report_passed(r));
+    json_open_array(j, "checks");
+    for (i = 0; i < r->nchecks; i++) {
+        json_open_object(j, NULL);
+        json_string(j, "id", r->checks[i].id);
+        json_string(j, "expect", r->checks[i].expect);
+        json_string(j, "observed", r->checks[i].observed);
+        if (r->checks[i].status == CHECK_NOT_EVALUATED)
+            json_string(j, "pass", NULL);
+        else
+            json_bool(j, "pass", r->checks[i].status == CHECK_PASS);
+        json_close_object(j);
+    }
+    json_close_array(j);
+    json_open_object(j, "facts");
+    n = ordered_facts(r, fs, MAX_FACTS);
+    for (i = 0; i < n; i++)
+        json_fact(j, fs[i]);
+    json_close_object(j);
+    json_open_array(j, "timeline");
+    for (i = 0; i < r->nevents; i++) {
+        json_open_object(j, NULL);
+        json_number(j, "t_ms", r->events[i].t_ms);
+        json_string(j, "side", side_role_name(r->events[i].role));
+        json_string(j, "event", r->events[i].text);
+        json_close_object(j);
+    }
+    json_close_array(j);
+    json_open_array(j, "errors");
+    for (i = 0; i < r->nerrors; i++)
+        json_string(j, NULL, r->errors[i]);
+    json_close_array(j);
+    json_close_object(j);
+}
+
+void report_print_json(FILE *out, const struct lesson_report *r)
+{
+    struct json j;
+    json_init(&j, out);
+    json_report(&j, r);
+    json_end(&j);
+}
+
+void report_print_json_array(FILE *out, struct lesson_report *const *rs, size_t n)
+{
+    struct json j;
+    size_t i;
+    json_init(&j, out);
+    json_open_array(&j, NULL);
+    for (i = 0; i < n; i++)
+        json_report(&j, rs[i]);
+    json_close_array(&j);
+    json_end(&j);
+}

@@ -1,0 +1,345 @@
+/* side.c - what one side of a lesson can do and observe: every action is timed, logged on the
+ * timeline and measured; nothing here states what *should* happen (that is the checks' job). */
+#include "lessons/internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "compat/os.h"
+
+#define IO_CHUNK 16384
+
+static const char pattern[IO_CHUNK]; /* payload; only byte counts matter (read-only, so threads share it) */
+
+void side_init(struct lesson_side *s, const struct lesson *l, enum side_role role, sock_t sock,
+               unsigned conn, uint64_t t0_us)
+{
+    memset(s, 0, sizeof *s);
+    s->lesson = l;
+    s->role = role;
+    s->sock = sock;
+    s->conn = conn;
+    s->t0_us = t0_us;
+    if (sock != SOCK_INVALID) {
+        s->local_port = sock_local_port(sock);
+        s->remote_port = sock_peer_port(sock);
+    }
+    if (conn < sizeof l->conn_prefix / sizeof l->conn_prefix[0] && l->conn_prefix[conn] != NULL)
+        side_fact_prefix(s, l->conn_prefix[conn]);
+}
+
+const char *side_role_name(enum side_role r) { return r == SIDE_SERVER ? "server" : "client"; }
+
+sock_t side_sock(const struct lesson_side *s) { return s->sock; }
+enum side_role side_role(const struct lesson_side *s) { return s->role; }
+unsigned side_conn(const struct lesson_side *s) { return s->conn; }
+const char *side_platform(const struct lesson_side *s)
+{
+    (void)s;
+    return sock_platform();
+}
+
+void side_fact_prefix(struct lesson_side *s, const char *prefix)
+{
+    snprintf(s->prefix, sizeof s->prefix, "%s", prefix);
+}
+
+void side_log(struct lesson_side *s, const char *fmt, ...)
+{
+    struct event *e;
+    va_list ap;
+    if (s->nevents >= MAX_EVENTS)
+        return;
+    e = &s->events[s->nevents++];
+    e->t_ms = (double)(os_now_us() - s->t0_us) / 1000.0;
+    e->role = s->role;
+    va_start(ap, fmt);
+    vsnprintf(e->text, sizeof e->text, fmt, ap);
+    va_end(ap);
+}
+
+static void put(struct lesson_side *s, const char *key, struct fact *f)
+{
+    snprintf(f->key, sizeof f->key, "%s%s", s->prefix, key);
+    factset_put(&s->facts, f);
+}
+
+void side_fact_str(struct lesson_side *s, const char *key, const char *value)
+{
+    struct fact f;
+    memset(&f, 0, sizeof f);
+    f.type = FACT_STR;
+    snprintf(f.s, sizeof f.s, "%s", value);
+    put(s, key, &f);
+}
+
+void side_fact_int(struct lesson_side *s, const char *key, long long value)
+{
+    struct fact f;
+    memset(&f, 0, sizeof f);
+    f.type = FACT_INT;
+    f.i = value;
+    put(s, key, &f);
+}
+
+void side_fact_ms(struct lesson_side *s, const char *key, double ms)
+{
+    struct fact f;
+    memset(&f, 0, sizeof f);
+    f.type = FACT_MS;
+    f.ms = ms;
+    put(s, key, &f);
+}
+
+void side_fact_bool(struct lesson_side *s, const char *key, int value)
+{
+    struct fact f;
+    memset(&f, 0, sizeof f);
+    f.type = FACT_BOOL;
+    f.i = value != 0;
+    put(s, key, &f);
+}
+
+void side_error(struct lesson_side *s, const char *what, const char *err)
+{
+    if (s->nerrors < MAX_ERRORS)
+        snprintf(s->errors[s->nerrors++], SOCK_ERR_LEN, "%s: %s", what, err);
+    side_log(s, "ERROR %s: %s", what, err);
+}
+
+void side_sleep(struct lesson_side *s, int ms)
+{
+    (void)s;
+    os_sleep_ms(ms);
+}
+
+static const char *last_error_name(void) { return sock_err_name(sock_last_error()); }
+
+long side_fill(struct lesson_side *s, long bytes, int stall_ms)
+{
+    char err[SOCK_ERR_LEN];
+    long total = 0, inq, outq;
+    int stalls = 0;
+    if (sock_set_nonblocking(s->sock, 1, err) != 0) {
+        side_error(s, "fill", err);
+        return 0;
+    }
+    while (total < bytes && stalls < 2) {
+        size_t want = (size_t)(bytes - total < IO_CHUNK ? bytes - total : IO_CHUNK);
+        long n = sock_send(s->sock, pattern, want);
+        if (n > 0) {
+            total += n;
+            stalls = 0;
+            continue;
+        }
+        if (n < 0 && sock_err_is_retriable(sock_last_error())) {
+            if (sock_wait(s->sock, 1, stall_ms) == 0)
+                stalls++; /* the peer's window and our send buffer are both full */
+            continue;
+        }
+        side_log(s, "send failed: %s", last_error_name());
+        break;
+    }
+    s->bytes_sent += total;
+    if (sock_queue_sizes(s->sock, &inq, &outq, NULL) == 0 && outq >= 0)
+        side_log(s, "wrote %ld of %ld bytes without blocking; %ld not yet acknowledged by the peer", total,
+                 bytes, outq);
+    else
+        side_log(s, "wrote %ld of %ld bytes without blocking", total, bytes);
+    return total;
+}
+
+long side_send(struct lesson_side *s, long bytes, int timeout_ms)
+{
+    uint64_t deadline = os_now_us() + (uint64_t)timeout_ms * 1000u;
+    long total = 0;
+    while (total < bytes && os_now_us() < deadline) {
+        size_t want = (size_t)(bytes - total < IO_CHUNK ? bytes - total : IO_CHUNK);
+        long n = sock_send(s->sock, pattern, want);
+        if (n > 0) {
+            total += n;
+        } else if (n < 0 && sock_err_is_retriable(sock_last_error())) {
+            sock_wait(s->sock, 1, 100);
+        } else {
+            side_log(s, "send after %ld bytes failed: %s", total, last_error_name());
+            side_fact_str(s, "send_result", last_error_name());
+            break;
+        }
+    }
+    s->bytes_sent += total;
+    if (total == bytes)
+        side_log(s, "sent %ld bytes", total);
+    return total;
+}
+
+long side_recv(struct lesson_side *s, long bytes, int timeout_ms)
+{
+    char sink[IO_CHUNK]; /* read data is counted, never inspected */
+    uint64_t deadline = os_now_us() + (uint64_t)timeout_ms * 1000u;
+    long total = 0;
+    while (total < bytes && os_now_us() < deadline) {
+        long n;
+        if (sock_wait(s->sock, 0, 100) <= 0)
+            continue;
+        n = sock_recv(s->sock, sink, (size_t)(bytes - total < IO_CHUNK ? bytes - total : IO_CHUNK));
+        if (n > 0)
+            total += n;
+        else if (n == 0 || !sock_err_is_retriable(sock_last_error()))
+            break;
+    }
+    side_log(s, "received %ld bytes", total);
+    return total;
+}
+
+long side_drain(struct lesson_side *s, int idle_ms, const char *saw_key, const char *bytes_key)
+{
+    char sink[IO_CHUNK];
+    const char *saw = "timeout", *errname = NULL;
+    long total = 0;
+    char key[FACT_KEY_LEN];
+    for (;;) {
+        long n;
+        int ready = sock_wait(s->sock, 0, idle_ms);
+        if (ready <= 0)
+            break;
+        n = sock_recv(s->sock, sink, sizeof sink);
+        if (n > 0) {
+            total += n;
+            continue;
+        }
+        if (n == 0) {
+            saw = "eof";
+            break;
+        }
+        if (sock_err_is_retriable(sock_last_error()))
+            continue;
+        errname = last_error_name();
+        saw = sock_err_is_reset(sock_last_error()) ? "reset" : "error";
+        break;
+    }
+    if (errname != NULL)
+        side_log(s, "read %ld bytes, then recv() failed with %s", total, errname);
+    else if (strcmp(saw, "eof") == 0)
+        side_log(s, "read %ld bytes, then recv() returned 0 (EOF: the peer's FIN)", total);
+    else
+        side_log(s, "read %ld bytes, then nothing for %d ms", total, idle_ms);
+    if (saw_key != NULL) {
+        side_fact_str(s, saw_key, saw);
+        if (errname != NULL) {
+            snprintf(key, sizeof key, "%s_error", saw_key);
+            side_fact_str(s, key, errname);
+        }
+    }
+    if (bytes_key != NULL)
+        side_fact_int(s, bytes_key, total);
+    return total;
+}
+
+static int find_entry(struct lesson_side *s, struct sock_entry *out)
+{
+    struct sock_entry entries[64];
+    size_t n = 0, i;
+    uint16_t port = s->local_port;
+    if (sock_state_table(&port, 1, entries, 64, &n, NULL) != 0)
+        return -1;
+    for (i = 0; i < n && i < 64; i++) {
+        if (entries[i].local_port == s->local_port && entries[i].remote_port == s->remote_port) {
+            *out = entries[i];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+const char *side_kernel_state(struct lesson_side *s, char *buf, size_t len)
+{
+    struct sock_entry e;
+    int rc = find_entry(s, &e);
+    snprintf(buf, len, "%s", rc < 0 ? "unknown" : rc == 0 ? "closed" : sock_state_name(e.state));
+    return buf;
+}
+
+int side_close(struct lesson_side *s)
+{
+    char state[32], key[FACT_KEY_LEN], linger[24];
+    const char *role = side_role_name(s->role);
+    long inq = -1, outq = -1;
+    int onoff = 0, secs = 0, rc, code = 0, is_closer = (int)s->role == s->lesson->closer;
+    uint64_t t1, t2;
+    double ms;
+
+    if (sock_get_linger(s->sock, &onoff, &secs, NULL) == 0)
+        snprintf(linger, sizeof linger, onoff ? "{1,%d}" : "off", secs);
+    else
+        snprintf(linger, sizeof linger, "unknown");
+    sock_queue_sizes(s->sock, &inq, &outq, NULL);
+    if (is_closer) {
+        side_fact_str(s, "closer", role);
+        side_fact_str(s, "linger", linger);
+        side_fact_int(s, "bytes_written_before_close", s->bytes_sent);
+        side_fact_int(s, "unsent_at_close", outq);
+        side_fact_int(s, "unread_at_close", inq);
+    }
+    side_log(s, "close() with SO_LINGER %s; %ld bytes unacknowledged, %ld unread in the receive queue", linger,
+             outq, inq);
+
+    t1 = os_now_us();
+    rc = sock_close(s->sock);
+    if (rc != 0)
+        code = sock_last_error();
+    t2 = os_now_us();
+    ms = (double)(t2 - t1) / 1000.0;
+    if (is_closer) {
+        side_fact_ms(s, "close_call_ms", ms);
+        side_fact_str(s, "close_result", rc == 0 ? "ok" : sock_err_name(code));
+    } else {
+        snprintf(key, sizeof key, "%s_close_result", role);
+        side_fact_str(s, key, rc == 0 ? "ok" : sock_err_name(code));
+    }
+    if (rc == 0) {
+        s->closed = 1;
+        side_log(s, "close() returned ok after %.1f ms", ms);
+    } else {
+        side_log(s, "close() failed with %s after %.1f ms; the socket stays open", sock_err_name(code), ms);
+    }
+    side_kernel_state(s, state, sizeof state);
+    snprintf(key, sizeof key, "%s_state_after_close", role);
+    side_fact_str(s, key, state);
+    side_log(s, "kernel: our end of the connection is now %s", state);
+    return rc == 0 ? 0 : -1;
+}
+
+static int is_closing(enum sock_state st)
+{
+    return st == SOCK_ST_FIN_WAIT1 || st == SOCK_ST_FIN_WAIT2 || st == SOCK_ST_CLOSING ||
+           st == SOCK_ST_LAST_ACK || st == SOCK_ST_CLOSE_WAIT || st == SOCK_ST_ESTABLISHED;
+}
+
+void side_settle(struct lesson_side *s, int max_ms)
+{
+    struct sock_entry e;
+    char key[FACT_KEY_LEN];
+    const char *final = "unknown";
+    uint64_t start = os_now_us();
+    int rc, polls;
+    /* Bounded both ways: at most max_ms, polling every 10 ms. */
+    for (polls = 0; polls <= max_ms / 10; polls++) {
+        rc = find_entry(s, &e);
+        if (rc < 0)
+            break;
+        if (rc == 0) {
+            final = "closed";
+            break;
+        }
+        final = sock_state_name(e.state);
+        if (!is_closing(e.state))
+            break;
+        os_sleep_ms(10);
+    }
+    snprintf(key, sizeof key, "%s_final_state", side_role_name(s->role));
+    side_fact_str(s, key, final);
+    side_log(s, "kernel: %u -> %u settled in %s after %.0f ms", (unsigned)s->local_port, (unsigned)s->remote_port,
+             strcmp(final, "closed") == 0 ? "no state (gone from the table)" : final,
+             (double)(os_now_us() - start) / 1000.0);
+}

@@ -1,0 +1,89 @@
+/* table.c - `socklab compare`: one row per fact, one column per lesson, so the differences
+ * between close modes stand next to each other. */
+#include "lessons/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define KEY_W 30
+#define COL_W 24
+
+static int have_key(const char (*keys)[FACT_KEY_LEN], size_t n, const char *k)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (strcmp(keys[i], k) == 0)
+            return 1;
+    return 0;
+}
+
+static void rule(FILE *out, size_t n)
+{
+    size_t i;
+    for (i = 0; i < KEY_W + n * (COL_W + 1); i++)
+        fputc('-', out);
+    fputc('\n', out);
+}
+
+void report_print_table(FILE *out, struct lesson_report *const *rs, size_t n)
+{
+    static char keys[MAX_FACTS * 4][FACT_KEY_LEN];
+    static const char *const first[] = {"closer", "linger", "close_call_ms", "close_result", "peer_saw",
+                                        "peer_saw_error", "bytes_written_before_close", "bytes_peer_received",
+                                        "time_wait_on", "server_state_after_close", "server_final_state",
+                                        "client_final_state", "server_port", "client_port"};
+    size_t nkeys = 0, i, k;
+    char v[FACT_STR_LEN];
+
+    for (k = 0; k < sizeof first / sizeof first[0]; k++)
+        snprintf(keys[nkeys++], FACT_KEY_LEN, "%s", first[k]);
+    for (i = 0; i < n; i++)
+        for (k = 0; k < rs[i]->facts.n && nkeys < sizeof keys / sizeof keys[0]; k++)
+            if (!have_key((const char (*)[FACT_KEY_LEN])keys, nkeys, rs[i]->facts.f[k].key))
+                snprintf(keys[nkeys++], FACT_KEY_LEN, "%s", rs[i]->facts.f[k].key);
+
+    fprintf(out, "\n%-*s", KEY_W, "fact (measured)");
+    for (i = 0; i < n; i++)
+        fprintf(out, " %-*.*s", COL_W, COL_W, rs[i]->lesson->name);
+    fputc('\n', out);
+    rule(out, n);
+    for (k = 0; k < nkeys; k++) {
+        int any = 0;
+        for (i = 0; i < n; i++)
+            any |= factset_get(&rs[i]->facts, keys[k]) != NULL;
+        if (!any)
+            continue;
+        fprintf(out, "%-*.*s", KEY_W, KEY_W, keys[k]);
+        for (i = 0; i < n; i++) {
+            const struct fact *f = factset_get(&rs[i]->facts, keys[k]);
+            if (f != NULL)
+                fact_format(f, v, sizeof v);
+            else
+                snprintf(v, sizeof v, "-");
+            fprintf(out, " %-*.*s", COL_W, COL_W, v);
+        }
+        fputc('\n', out);
+    }
+    rule(out, n);
+    fprintf(out, "%-*s", KEY_W, "checks");
+    for (i = 0; i < n; i++) {
+        size_t p = 0, c;
+        for (c = 0; c < rs[i]->nchecks; c++)
+            p += rs[i]->checks[c].status == CHECK_PASS;
+        snprintf(v, sizeof v, "%s %zu/%zu", report_passed(rs[i]) ? "PASS" : "FAIL", p, rs[i]->nchecks);
+        fprintf(out, " %-*s", COL_W, v);
+    }
+    fputc('\n', out);
+    for (i = 0; i < n; i++) {
+        size_t c;
+        fprintf(out, "\n%s (%s):\n", rs[i]->lesson->name, rs[i]->platform);
+        for (c = 0; c < rs[i]->nchecks; c++) {
+            const struct check *ck = &rs[i]->checks[c];
+            fprintf(out, "  %s  %-28s %s (observed %s)\n",
+                    ck->status == CHECK_PASS ? "PASS" : ck->status == CHECK_FAIL ? "FAIL" : "n/a ", ck->id,
+                    ck->expect, ck->observed);
+        }
+        for (c = 0; c < rs[i]->nerrors; c++)
+            fprintf(out, "  ERROR %s\n", rs[i]->errors[c]);
+    }
+}
