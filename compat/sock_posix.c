@@ -179,6 +179,8 @@ sock_t sock_listen_tcp(const char *host, uint16_t port, int backlog, char *err)
 static int connect_addr(int fd, const struct sockaddr_storage *ss, socklen_t sslen, int timeout_ms,
                         const char *host, uint16_t port, char *err)
 {
+    struct sockaddr_storage peer;
+    socklen_t plen = sizeof peer;
     int so_err = 0;
     socklen_t len = sizeof so_err;
     if (timeout_ms <= 0) {
@@ -200,8 +202,13 @@ static int connect_addr(int fd, const struct sockaddr_storage *ss, socklen_t ssl
             fail_msg(err, ETIMEDOUT, "connect %s:%u (no answer in %d ms)", host, (unsigned)port, timeout_ms);
             return -1;
         }
-        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_err, &len) != 0 || so_err != 0) {
-            fail_msg(err, so_err ? so_err : errno, "connect %s:%u", host, (unsigned)port);
+        /* Connected means "has a peer". Reading SO_ERROR first would be wrong twice: a peer
+         * that accepts and resets at once makes a completed connect look failed, and reading
+         * SO_ERROR clears the ECONNRESET that the next recv() must report. */
+        if (getpeername(fd, (struct sockaddr *)&peer, &plen) != 0) {
+            if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_err, &len) != 0 || so_err == 0)
+                so_err = so_err ? so_err : ECONNREFUSED;
+            fail_msg(err, so_err, "connect %s:%u", host, (unsigned)port);
             return -1;
         }
     }

@@ -2,6 +2,7 @@
  *
  * On the wire (server port P, client port C):
  *   C > P  [S]  [S.]  [.]            handshake; the client asked for a small receive buffer
+ *   C > P  [P.] 1 byte               the client's hello: the server acts only after it
  *   P > C  [.] [P.] ...              the server writes BURST bytes; the client is not reading yet,
  *                                    so its window fills and most of the burst waits in the
  *                                    server's send queue
@@ -15,6 +16,7 @@
  * client still received every byte and then EOF, and the server's port sits in TIME_WAIT. */
 #include "lessons/lesson.h"
 
+#define HELLO 1 /* the client's first byte: the server starts only after it */
 #define BURST (256 * 1024)
 #define CLIENT_RCVBUF 4096 /* small, so the burst cannot all fit in the client's window */
 #define CLIENT_HOLD_MS 300 /* the client reads only after the server has closed */
@@ -30,6 +32,7 @@ static void client_prepare(struct lesson_side *s, sock_t sock)
 /* Server: write more than the peer can take, then close() plainly. */
 static void server(struct lesson_side *s)
 {
+    side_recv(s, HELLO, 2000); /* act only once the client is surely connected */
     side_fill(s, BURST, 100);
     side_close(s);
     side_settle(s, 3000);
@@ -38,6 +41,7 @@ static void server(struct lesson_side *s)
 /* Client: wait, then read everything to the end, then close in turn. */
 static void client(struct lesson_side *s)
 {
+    side_send(s, HELLO, 1000);
     side_sleep(s, CLIENT_HOLD_MS);
     side_drain(s, 3000, "peer_saw", "bytes_peer_received");
     side_close(s);

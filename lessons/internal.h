@@ -42,7 +42,7 @@ struct lesson_side {
     unsigned conn;
     uint64_t t0_us;
     uint16_t local_port, remote_port;
-    long long bytes_sent;
+    long long bytes_sent, bytes_received; /* over the whole connection */
     int closed;
     char prefix[24];
     struct factset facts;

@@ -72,11 +72,13 @@ void side_fact_prefix(struct lesson_side *s, const char *prefix);
 /* Writes up to `bytes` without blocking, waiting at most stall_ms for room each time the send
  * queue is full. Returns bytes written and records bytes_written_before_close. */
 long side_fill(struct lesson_side *s, long bytes, int stall_ms);
-/* Sends exactly `bytes` (blocking up to timeout_ms in all); returns bytes sent. */
+/* Sends exactly `bytes` (blocking up to timeout_ms in all); returns bytes sent. A failure is
+ * recorded as send_result (the error's name) and send_reset (whether it was a reset). */
 long side_send(struct lesson_side *s, long bytes, int timeout_ms);
 /* Reads until EOF, a reset, or idle_ms without data (a "timeout"). Records how it ended
- * ("eof", "reset", "timeout") under saw_key and the byte count under bytes_key (either may be
- * NULL); the recv error's name, if any, goes to "<saw_key>_error". Returns bytes read. */
+ * ("eof", "reset", "timeout") under saw_key and the bytes received over the whole connection
+ * under bytes_key (either may be NULL); the recv error's name, if any, goes to "<saw_key>_error".
+ * Returns bytes read by this call. */
 long side_drain(struct lesson_side *s, int idle_ms, const char *saw_key, const char *bytes_key);
 /* Reads exactly `bytes` or until the peer ends; returns bytes read. */
 long side_recv(struct lesson_side *s, long bytes, int timeout_ms);
@@ -87,6 +89,8 @@ long side_recv(struct lesson_side *s, long bytes, int timeout_ms);
  * <role>_close_result. Both record <role>_state_after_close, read from the kernel just after. Returns 0, or -1 when the
  * close call failed (the socket is then still open, as Winsock leaves it). */
 int side_close(struct lesson_side *s);
+/* shutdown(SHUT_WR / SD_SEND), timed: records shutdown_call_ms and shutdown_result. */
+int side_shutdown_write(struct lesson_side *s);
 /* Watches this connection in the kernel's socket table until it leaves the closing states
  * (bounded by max_ms); records <role>_final_state: TIME_WAIT, or "closed" when gone. */
 void side_settle(struct lesson_side *s, int max_ms);

@@ -162,8 +162,10 @@ long side_send(struct lesson_side *s, long bytes, int timeout_ms)
         } else if (n < 0 && sock_err_is_retriable(sock_last_error())) {
             sock_wait(s->sock, 1, 100);
         } else {
-            side_log(s, "send after %ld bytes failed: %s", total, last_error_name());
-            side_fact_str(s, "send_result", last_error_name());
+            int code = sock_last_error();
+            side_log(s, "send after %ld bytes failed: %s", total, sock_err_name(code));
+            side_fact_str(s, "send_result", sock_err_name(code));
+            side_fact_bool(s, "send_reset", sock_err_is_reset(code));
             break;
         }
     }
@@ -188,6 +190,7 @@ long side_recv(struct lesson_side *s, long bytes, int timeout_ms)
         else if (n == 0 || !sock_err_is_retriable(sock_last_error()))
             break;
     }
+    s->bytes_received += total;
     side_log(s, "received %ld bytes", total);
     return total;
 }
@@ -218,6 +221,7 @@ long side_drain(struct lesson_side *s, int idle_ms, const char *saw_key, const c
         saw = sock_err_is_reset(sock_last_error()) ? "reset" : "error";
         break;
     }
+    s->bytes_received += total;
     if (errname != NULL)
         side_log(s, "read %ld bytes, then recv() failed with %s", total, errname);
     else if (strcmp(saw, "eof") == 0)
@@ -232,7 +236,7 @@ long side_drain(struct lesson_side *s, int idle_ms, const char *saw_key, const c
         }
     }
     if (bytes_key != NULL)
-        side_fact_int(s, bytes_key, total);
+        side_fact_int(s, bytes_key, s->bytes_received);
     return total;
 }
 
@@ -310,6 +314,22 @@ int side_close(struct lesson_side *s)
     return rc == 0 ? 0 : -1;
 }
 
+int side_shutdown_write(struct lesson_side *s)
+{
+    char err[SOCK_ERR_LEN], state[32];
+    uint64_t t1 = os_now_us();
+    int rc = sock_shutdown(s->sock, SOCK_SHUT_WR, err);
+    double ms = (double)(os_now_us() - t1) / 1000.0;
+    side_fact_ms(s, "shutdown_call_ms", ms);
+    side_fact_str(s, "shutdown_result", rc == 0 ? "ok" : sock_err_name(sock_last_error()));
+    if (rc != 0)
+        side_log(s, "shutdown(write) failed: %s", err);
+    else
+        side_log(s, "shutdown(write) returned after %.2f ms; kernel: now %s", ms,
+                 side_kernel_state(s, state, sizeof state));
+    return rc;
+}
+
 static int is_closing(enum sock_state st)
 {
     return st == SOCK_ST_FIN_WAIT1 || st == SOCK_ST_FIN_WAIT2 || st == SOCK_ST_CLOSING ||
@@ -339,6 +359,12 @@ void side_settle(struct lesson_side *s, int max_ms)
     }
     snprintf(key, sizeof key, "%s_final_state", side_role_name(s->role));
     side_fact_str(s, key, final);
+    if (strcmp(final, "TIME_WAIT") == 0) {
+        char where[FACT_STR_LEN];
+        snprintf(where, sizeof where, "%s:%u (%s's port)", e.local_addr, (unsigned)e.local_port,
+                 side_role_name(s->role));
+        side_fact_str(s, "time_wait_socket", where);
+    }
     side_log(s, "kernel: %u -> %u settled in %s after %.0f ms", (unsigned)s->local_port, (unsigned)s->remote_port,
              strcmp(final, "closed") == 0 ? "no state (gone from the table)" : final,
              (double)(os_now_us() - start) / 1000.0);

@@ -80,7 +80,7 @@ start_server() {
 capture_start() {
     need_root "tcpdump on lo needs CAP_NET_RAW"
     need_cmd tcpdump
-    bg tcpdump tcpdump -i lo -nn -U -l "tcp port $1"
+    bg tcpdump tcpdump -i lo -nn -tt -U -l "tcp port $1"
     CAP_PID=$BG_PID
     wait_for "$TMP/tcpdump.out" "listening on" 10
 }

@@ -1,0 +1,115 @@
+/* close-linger - SO_LINGER{1,N} while the peer is not reading: a close() that waits.
+ *
+ * On the wire (server port P, client port C), Linux:
+ *   C > P  [S]  [S.]  [.]            handshake; small client receive buffer
+ *   C > P  [P.] 1 byte               the client's hello: the server acts only after it
+ *   P > C  [.] [P.] ...              the server writes BURST bytes; the client's window fills
+ *   (server sets SO_LINGER{1, LINGER_S} on a NON-blocking socket and calls close())
+ *   P > C  [.] ...                   zero-window probes while close() sits blocked for LINGER_S s
+ *   (close() returns 0 after LINGER_S s; the socket lives on, orphaned, in FIN_WAIT1)
+ *   P > C  [.] [P.] ... [F.]         the client reads at CLIENT_HOLD_MS: the rest of the data, then FIN
+ *   server: TIME_WAIT - no RST anywhere, nothing lost
+ *
+ * Windows does it differently: a non-blocking closesocket() with linger {1,N} fails at once with
+ * WSAEWOULDBLOCK and leaves the socket open; a blocking one waits N s and then closes HARD (RST,
+ * queued data lost). The lesson runs the non-blocking close and, on Windows, the blocking one next.
+ *
+ * The student sees: close() took about LINGER_S seconds on Linux even though the socket was
+ * non-blocking (the trap that stalls event loops), and what the peer ended up with. */
+#include "lessons/lesson.h"
+
+#include <string.h>
+
+#define HELLO 1 /* the client's first byte: the server starts only after it */
+#define BURST (256 * 1024)
+#define CLIENT_RCVBUF 4096
+#define LINGER_S 2
+#define CLIENT_HOLD_MS (LINGER_S * 1000 + 1000) /* the peer reads only after the linger ran out */
+
+static void client_prepare(struct lesson_side *s, sock_t sock)
+{
+    char err[SOCK_ERR_LEN];
+    if (sock_set_bufsize(sock, SOCK_RCVBUF, CLIENT_RCVBUF, err) != 0)
+        side_error(s, "client SO_RCVBUF", err);
+}
+
+/* Server: fill the pipe, then close a non-blocking socket with a linger timeout. */
+static void server(struct lesson_side *s)
+{
+    char err[SOCK_ERR_LEN];
+    side_recv(s, HELLO, 2000); /* act only once the client is surely connected */
+    side_fill(s, BURST, 100); /* leaves the socket non-blocking */
+    if (sock_set_linger(side_sock(s), 1, LINGER_S, err) != 0)
+        side_error(s, "SO_LINGER{1,N}", err);
+    if (side_close(s) != 0) {
+        /* Winsock: the non-blocking close refused to wait. Show what a blocking one does. */
+        side_fact_prefix(s, "blocking_");
+        if (sock_set_nonblocking(side_sock(s), 0, err) != 0)
+            side_error(s, "set blocking", err);
+        side_close(s);
+        side_fact_prefix(s, "");
+    }
+    side_settle(s, 3000);
+}
+
+/* Client: read nothing until the linger time is over, then everything that still comes. */
+static void client(struct lesson_side *s)
+{
+    side_send(s, HELLO, 1000);
+    side_sleep(s, CLIENT_HOLD_MS);
+    side_drain(s, 3000, "peer_saw", "bytes_peer_received");
+    side_close(s);
+    side_settle(s, 1000);
+}
+
+static void check(struct lesson_report *r)
+{
+    const double lo = LINGER_S * 1000.0 * 0.9, hi = LINGER_S * 1000.0 + 600.0;
+    expect_range(r, "data_was_still_queued", "unsent_at_close", 1, 1e308);
+    if (strcmp(report_platform(r), "windows") == 0) {
+        expect_str(r, "nonblocking_close_refused", "close_result", "WSAEWOULDBLOCK");
+        expect_range(r, "nonblocking_close_did_not_wait", "close_call_ms", 0, 100);
+        expect_range(r, "blocking_close_waited_linger", "blocking_close_call_ms", lo, hi);
+        expect_str(r, "peer_saw_reset", "peer_saw", "reset");
+        expect_less(r, "queued_data_discarded", "bytes_peer_received", "bytes_written_before_close");
+        expect_str(r, "no_time_wait", "time_wait_on", "none");
+    } else {
+        expect_str(r, "close_succeeded", "close_result", "ok");
+        expect_range(r, "close_blocked_for_linger", "close_call_ms", lo, hi);
+        expect_str(r, "kernel_still_sending", "server_state_after_close", "FIN_WAIT1");
+        expect_str(r, "peer_saw_eof", "peer_saw", "eof");
+        expect_equal(r, "nothing_lost", "bytes_peer_received", "bytes_written_before_close");
+        expect_str(r, "time_wait_on_closer", "time_wait_on", "server");
+    }
+}
+
+const struct lesson lesson_close_linger = {
+    .name = "close-linger",
+    .title = "SO_LINGER{1,N}: a close() that waits (Linux: blocks N s; Windows: fails or resets)",
+    .explain = "The server fills the connection while the client is not reading, sets SO_LINGER to "
+               "{l_onoff=1, l_linger=2} and closes its non-blocking socket. The operating systems disagree "
+               "here. Linux blocks close() for up to 2 s even on a non-blocking socket (an event loop freezes "
+               "for that long), then returns success while the kernel keeps the connection in FIN_WAIT1 and "
+               "keeps sending: no RST, and the data still arrives once the client reads. Windows refuses to "
+               "block a non-blocking socket (closesocket fails with WSAEWOULDBLOCK and the socket stays "
+               "open); a blocking closesocket waits 2 s and then resets the connection, discarding the "
+               "data. The lesson runs whichever platform it is on and checks that platform's behaviour.",
+    .wireshark = "tcp.port == {port}",
+    .watch = "Linux: zero-window probes from the server while close() is blocked, no RST, then the rest of "
+             "the data and a FIN once the client reads\n"
+             "Linux: the FIN comes only after the last data byte, seconds after close() returned\n"
+             "Windows: an RST about 2 s after the blocking closesocket call, and no FIN\n"
+             "compare the time of the server's close in the report's timeline with the capture",
+    .on_linux = "close() blocks ~N s (measured: close_call_ms), returns 0, and the connection stays in "
+                "FIN_WAIT1 with its data queued; the peer later reads everything, then EOF. The linger "
+                "timeout does not reset the connection.",
+    .on_windows = "Non-blocking closesocket() fails with WSAEWOULDBLOCK at once and no disconnect starts; "
+                  "a blocking closesocket() waits up to N s and then closes hard: RST, queued data lost, no "
+                  "TIME_WAIT (Microsoft's closesocket documentation).",
+    .closer = SIDE_SERVER,
+    .duration_hint_ms = CLIENT_HOLD_MS + 500,
+    .client_prepare = client_prepare,
+    .server = server,
+    .client = client,
+    .check = check,
+};

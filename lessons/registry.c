@@ -1,0 +1,32 @@
+/* registry.c - the one list of lessons. A new lesson is a new file plus one line here. */
+#include "lessons/lesson.h"
+
+#include <string.h>
+
+extern const struct lesson lesson_close_graceful;
+extern const struct lesson lesson_close_abortive;
+extern const struct lesson lesson_close_linger;
+extern const struct lesson lesson_close_unread;
+extern const struct lesson lesson_half_close;
+extern const struct lesson lesson_time_wait_client;
+extern const struct lesson lesson_time_wait_server;
+
+static const struct lesson *const lessons[] = {
+    &lesson_close_graceful,   &lesson_close_abortive,   &lesson_close_linger, &lesson_close_unread,
+    &lesson_half_close,       &lesson_time_wait_client, &lesson_time_wait_server,
+};
+
+const struct lesson *const *lesson_all(size_t *count)
+{
+    *count = sizeof lessons / sizeof lessons[0];
+    return lessons;
+}
+
+const struct lesson *lesson_find(const char *name)
+{
+    size_t i;
+    for (i = 0; i < sizeof lessons / sizeof lessons[0]; i++)
+        if (strcmp(lessons[i]->name, name) == 0)
+            return lessons[i];
+    return NULL;
+}
