@@ -89,5 +89,7 @@ void report_finish(struct lesson_report *r);
 void factset_put(struct factset *fs, const struct fact *f);
 const struct fact *factset_get(const struct factset *fs, const char *key);
 void fact_format(const struct fact *f, char *buf, size_t len);
+/* The lesson's Wireshark display filter with this run's server port filled in. */
+void report_print_filter(FILE *out, const struct lesson_report *r);
 
 #endif

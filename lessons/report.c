@@ -286,7 +286,7 @@ static const char *status_word(enum check_status st)
     return st == CHECK_PASS ? "PASS" : st == CHECK_FAIL ? "FAIL" : "n/a ";
 }
 
-static void print_filter(FILE *out, const struct lesson_report *r)
+void report_print_filter(FILE *out, const struct lesson_report *r)
 {
     const struct fact *p = factset_get(&r->facts, "server_port");
     const char *w = r->lesson->wireshark, *at = strstr(w, "{port}");
@@ -325,7 +325,7 @@ void report_print_text(FILE *out, const struct lesson_report *r)
     for (i = 0; i < r->nerrors; i++)
         fprintf(out, "  ERROR %s\n", r->errors[i]);
     fprintf(out, "\nWireshark display filter: ");
-    print_filter(out, r);
+    report_print_filter(out, r);
     fprintf(out, "\nresult: %s (%zu passed, %zu failed, %zu not evaluated here)\n",
             report_passed(r) ? "PASS" : "FAIL", passed, failed, r->nchecks - passed - failed);
 }

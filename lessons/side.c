@@ -361,8 +361,7 @@ void side_settle(struct lesson_side *s, int max_ms)
     side_fact_str(s, key, final);
     if (strcmp(final, "TIME_WAIT") == 0) {
         char where[FACT_STR_LEN];
-        snprintf(where, sizeof where, "%s:%u (%s's port)", e.local_addr, (unsigned)e.local_port,
-                 side_role_name(s->role));
+        snprintf(where, sizeof where, "%s:%u", e.local_addr, (unsigned)e.local_port);
         side_fact_str(s, "time_wait_socket", where);
     }
     side_log(s, "kernel: %u -> %u settled in %s after %.0f ms", (unsigned)s->local_port, (unsigned)s->remote_port,

@@ -42,7 +42,8 @@ void report_print_table(FILE *out, struct lesson_report *const *rs, size_t n)
             if (!have_key((const char (*)[FACT_KEY_LEN])keys, nkeys, rs[i]->facts.f[k].key))
                 snprintf(keys[nkeys++], FACT_KEY_LEN, "%s", rs[i]->facts.f[k].key);
 
-    fprintf(out, "\n%-*s", KEY_W, "fact (measured)");
+    fprintf(out, "\nEvery value below was measured in this run; the lessons ran at the same time, each on its "
+                 "own port.\n\n%-*s", KEY_W, "fact (measured)");
     for (i = 0; i < n; i++)
         fprintf(out, " %-*.*s", COL_W, COL_W, rs[i]->lesson->name);
     fputc('\n', out);
@@ -76,7 +77,9 @@ void report_print_table(FILE *out, struct lesson_report *const *rs, size_t n)
     fputc('\n', out);
     for (i = 0; i < n; i++) {
         size_t c;
-        fprintf(out, "\n%s (%s):\n", rs[i]->lesson->name, rs[i]->platform);
+        fprintf(out, "\n%s (%s) - Wireshark: ", rs[i]->lesson->name, rs[i]->platform);
+        report_print_filter(out, rs[i]);
+        fputc('\n', out);
         for (c = 0; c < rs[i]->nchecks; c++) {
             const struct check *ck = &rs[i]->checks[c];
             fprintf(out, "  %s  %-28s %s (observed %s)\n",
@@ -86,4 +89,6 @@ void report_print_table(FILE *out, struct lesson_report *const *rs, size_t n)
         for (c = 0; c < rs[i]->nerrors; c++)
             fprintf(out, "  ERROR %s\n", rs[i]->errors[c]);
     }
+    fprintf(out, "\nThe story of each run, step by step: socklab run LESSON.  What to look for on the wire: "
+                 "socklab explain LESSON.\n");
 }
