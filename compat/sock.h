@@ -73,6 +73,9 @@ int sock_wait(sock_t s, int want_write, int timeout_ms);
 /* ---- addresses ---------------------------------------------------------------------------- */
 uint16_t sock_local_port(sock_t s);
 uint16_t sock_peer_port(sock_t s);
+/* Numeric address text ("127.0.0.1", "::1") and port of either end; 0 or -1. */
+int sock_local_name(sock_t s, char *addr, size_t len, uint16_t *port);
+int sock_peer_name(sock_t s, char *addr, size_t len, uint16_t *port);
 /* Resolves a numeric or named host into buf (dotted/colon form). */
 int sock_resolve(const char *host, char *buf, size_t len, char *err);
 
@@ -141,5 +144,11 @@ struct sock_entry {
  * (which may exceed max). Linux: sock_diag netlink (what ss uses); Windows: GetTcpTable2. */
 int sock_state_table(const uint16_t *ports, size_t nports, struct sock_entry *out, size_t max,
                      size_t *count, char *err);
+
+/* The kernel's state of one connection, by its exact addresses and ports (as from
+ * sock_local_name / sock_peer_name). Returns 1 and sets *st when found, 0 when the kernel has no
+ * such connection, -1 on error. Works after the socket was closed (FIN_WAIT, TIME_WAIT). */
+int sock_conn_state(const char *laddr, uint16_t lport, const char *raddr, uint16_t rport,
+                    enum sock_state *st, char *err);
 
 #endif

@@ -342,6 +342,34 @@ uint16_t sock_peer_port(sock_t s)
     return port_of(&ss);
 }
 
+static int name_of(const struct sockaddr_storage *ss, char *addr, size_t len, uint16_t *port)
+{
+    const void *a = ss->ss_family == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr
+                                              : (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+    if (inet_ntop(ss->ss_family, a, addr, (socklen_t)len) == NULL)
+        return -1;
+    *port = port_of(ss);
+    return 0;
+}
+
+int sock_local_name(sock_t s, char *addr, size_t len, uint16_t *port)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getsockname(s, (struct sockaddr *)&ss, &sl) != 0)
+        return -1;
+    return name_of(&ss, addr, len, port);
+}
+
+int sock_peer_name(sock_t s, char *addr, size_t len, uint16_t *port)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getpeername(s, (struct sockaddr *)&ss, &sl) != 0)
+        return -1;
+    return name_of(&ss, addr, len, port);
+}
+
 int sock_resolve(const char *host, char *buf, size_t len, char *err)
 {
     struct sockaddr_storage ss;

@@ -56,8 +56,7 @@ static void run_client_side(struct lesson_side *s, const char *host, uint16_t po
         s->closed = 1;
         return;
     }
-    s->local_port = sock_local_port(sock);
-    s->remote_port = sock_peer_port(sock);
+    side_learn_names(s);
     side_log(s, "connected from port %u to %u", (unsigned)s->local_port, (unsigned)s->remote_port);
     record_ports(s);
     s->lesson->client(s);

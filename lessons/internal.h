@@ -42,6 +42,7 @@ struct lesson_side {
     unsigned conn;
     uint64_t t0_us;
     uint16_t local_port, remote_port;
+    char local_addr[48], remote_addr[48]; /* to find the connection in the kernel after close */
     long long bytes_sent, bytes_received; /* over the whole connection */
     int closed;
     char prefix[24];
@@ -79,6 +80,7 @@ struct lesson_report {
 void side_init(struct lesson_side *s, const struct lesson *l, enum side_role role, sock_t sock,
                unsigned conn, uint64_t t0_us);
 const char *side_role_name(enum side_role r);
+void side_learn_names(struct lesson_side *s); /* addresses and ports of a connected socket */
 
 /* report.c */
 struct lesson_report *report_new(const struct lesson *l);

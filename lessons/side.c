@@ -21,12 +21,16 @@ void side_init(struct lesson_side *s, const struct lesson *l, enum side_role rol
     s->sock = sock;
     s->conn = conn;
     s->t0_us = t0_us;
-    if (sock != SOCK_INVALID) {
-        s->local_port = sock_local_port(sock);
-        s->remote_port = sock_peer_port(sock);
-    }
+    if (sock != SOCK_INVALID)
+        side_learn_names(s);
     if (conn < sizeof l->conn_prefix / sizeof l->conn_prefix[0] && l->conn_prefix[conn] != NULL)
         side_fact_prefix(s, l->conn_prefix[conn]);
+}
+
+void side_learn_names(struct lesson_side *s)
+{
+    sock_local_name(s->sock, s->local_addr, sizeof s->local_addr, &s->local_port);
+    sock_peer_name(s->sock, s->remote_addr, sizeof s->remote_addr, &s->remote_port);
 }
 
 const char *side_role_name(enum side_role r) { return r == SIDE_SERVER ? "server" : "client"; }
@@ -240,27 +244,17 @@ long side_drain(struct lesson_side *s, int idle_ms, const char *saw_key, const c
     return total;
 }
 
-static int find_entry(struct lesson_side *s, struct sock_entry *out)
+/* 1 and *st when the kernel still knows this connection, 0 when it is gone, -1 on error. */
+static int kernel_state(struct lesson_side *s, enum sock_state *st)
 {
-    struct sock_entry entries[64];
-    size_t n = 0, i;
-    uint16_t port = s->local_port;
-    if (sock_state_table(&port, 1, entries, 64, &n, NULL) != 0)
-        return -1;
-    for (i = 0; i < n && i < 64; i++) {
-        if (entries[i].local_port == s->local_port && entries[i].remote_port == s->remote_port) {
-            *out = entries[i];
-            return 1;
-        }
-    }
-    return 0;
+    return sock_conn_state(s->local_addr, s->local_port, s->remote_addr, s->remote_port, st, NULL);
 }
 
 const char *side_kernel_state(struct lesson_side *s, char *buf, size_t len)
 {
-    struct sock_entry e;
-    int rc = find_entry(s, &e);
-    snprintf(buf, len, "%s", rc < 0 ? "unknown" : rc == 0 ? "closed" : sock_state_name(e.state));
+    enum sock_state st = SOCK_ST_UNKNOWN;
+    int rc = kernel_state(s, &st);
+    snprintf(buf, len, "%s", rc < 0 ? "unknown" : rc == 0 ? "closed" : sock_state_name(st));
     return buf;
 }
 
@@ -338,22 +332,22 @@ static int is_closing(enum sock_state st)
 
 void side_settle(struct lesson_side *s, int max_ms)
 {
-    struct sock_entry e;
+    enum sock_state st = SOCK_ST_UNKNOWN;
     char key[FACT_KEY_LEN];
     const char *final = "unknown";
     uint64_t start = os_now_us();
     int rc, polls;
     /* Bounded both ways: at most max_ms, polling every 10 ms. */
     for (polls = 0; polls <= max_ms / 10; polls++) {
-        rc = find_entry(s, &e);
+        rc = kernel_state(s, &st);
         if (rc < 0)
             break;
         if (rc == 0) {
             final = "closed";
             break;
         }
-        final = sock_state_name(e.state);
-        if (!is_closing(e.state))
+        final = sock_state_name(st);
+        if (!is_closing(st))
             break;
         os_sleep_ms(10);
     }
@@ -361,7 +355,7 @@ void side_settle(struct lesson_side *s, int max_ms)
     side_fact_str(s, key, final);
     if (strcmp(final, "TIME_WAIT") == 0) {
         char where[FACT_STR_LEN];
-        snprintf(where, sizeof where, "%s:%u", e.local_addr, (unsigned)e.local_port);
+        snprintf(where, sizeof where, "%s:%u", s->local_addr, (unsigned)s->local_port);
         side_fact_str(s, "time_wait_socket", where);
     }
     side_log(s, "kernel: %u -> %u settled in %s after %.0f ms", (unsigned)s->local_port, (unsigned)s->remote_port,

@@ -13,6 +13,7 @@ port=$(free_port)
 [ $root = 1 ] && capture_start "$port"
 "$SOCKLAB" run "$lesson" --port "$port" --json --quiet > "$TMP/report.json" 2> "$TMP/stderr.txt"
 rc=$?
+[ $rc -lt 128 ] || fail "socklab crashed (exit $rc)"
 [ $root = 1 ] && capture_stop
 jq -e . "$TMP/report.json" >/dev/null || fail "stdout is not one JSON document"
 [ -s "$TMP/stderr.txt" ] && { echo "stderr:"; cat "$TMP/stderr.txt"; }
