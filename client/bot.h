@@ -1,0 +1,201 @@
+/* bot.h - socklab-bot's shared types: the options, one bot (one TCP connection), the event loop
+ * that runs many bots, and the statistics they feed.
+ *
+ * One bot is small on purpose (a later issue runs 10,000 of them): a struct in one array, three
+ * libevent events while it is alive, an output buffer only while the kernel's send queue is full,
+ * and a copy of a partial frame only while a frame is split across reads. Reads go through one
+ * buffer shared by every bot of the loop. */
+#ifndef SOCKLAB_CLIENT_BOT_H
+#define SOCKLAB_CLIENT_BOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <event2/event.h>
+
+#include "compat/sock.h"
+
+enum bot_proto { BOT_PROTO_GAME, BOT_PROTO_ECHO };
+
+struct bot_opts {
+    const char *host;
+    const char *addr;       /* host resolved once, numeric */
+    uint16_t port;
+    enum bot_proto proto;
+    int count;
+    int duration_s;         /* seconds of play per bot; 0 = until the server ends it */
+    int move_hz, ping_hz;   /* game: MOVE and PING rate per bot (0 = never) */
+    int msg_size;           /* echo: bytes per message */
+    int connect_timeout_ms;
+    int idle_timeout_ms;    /* no data for this long = "timeout" */
+    int max_connecting;     /* connects in flight at once (pacing, so the backlog is not flooded) */
+    int nagle;              /* leave Nagle's algorithm on (default: TCP_NODELAY, as games do) */
+    int json, quiet;
+};
+
+/* How a connection ended: the teaching point, so each is exact. */
+enum bot_end {
+    BOT_END_DONE,           /* the bot closed it itself at the end of play, and saw the server's EOF */
+    BOT_END_EOF,            /* the server closed gracefully first */
+    BOT_END_RESET,          /* recv/send failed with a reset (ECONNRESET, EPIPE, ...) */
+    BOT_END_TIMEOUT,        /* connect timed out, no data for the idle period, or no EOF after close */
+    BOT_END_REFUSED,        /* connect refused: nothing listens there */
+    BOT_END_CONNECT_ERROR,  /* connect failed otherwise (named) */
+    BOT_END_PROTOCOL_ERROR, /* the server sent ERROR (its text), or bytes we cannot parse */
+    BOT_END_ERROR,          /* another socket error after connecting (named) */
+    BOT_END__COUNT
+};
+
+enum bot_state {
+    BOT_QUEUED,     /* not started yet (connect pacing) */
+    BOT_CONNECTING, /* non-blocking connect in flight */
+    BOT_HELLO,      /* game: HELLO sent, waiting for WELCOME */
+    BOT_PLAYING,
+    BOT_CLOSING,    /* no new messages; FIN once output is written, then wait for the server's EOF */
+    BOT_ENDED
+};
+
+/* Output the kernel did not take yet; data follows the struct in the same allocation. */
+struct bot_obuf {
+    uint32_t off, len, cap;
+};
+
+struct bot_loop;
+
+struct bot {
+    struct bot_loop *loop;
+    struct event *rev, *wev, *tev; /* read (persistent), write (connect / when blocked), timer */
+    struct bot_obuf *out;          /* NULL when nothing waits to be written */
+    uint8_t *carry;                /* start of a frame split across reads */
+    char *err_text;                /* ERROR frame text from the server */
+    uint64_t t_start;              /* connect started */
+    uint64_t t_last_rx;            /* last byte received (idle timeout) */
+    uint64_t t_end;                /* end of play (0 = none); in CLOSING, the EOF deadline */
+    uint64_t t_a, t_b;             /* game: next MOVE, next PING; echo: message start, unused */
+    uint64_t t_last_tick;          /* game: arrival of the last new tick */
+    uint32_t index;
+    uint32_t id;                   /* game: id from WELCOME */
+    uint32_t last_tick;
+    uint32_t sent_off, got;        /* echo: bytes of the current message sent / echoed back */
+    sock_t fd;
+    uint16_t carry_len;
+    uint16_t tick_hz;
+    int16_t x, y;
+    uint8_t state;                 /* enum bot_state */
+    uint8_t have_tick;
+    uint8_t shut_wr;               /* FIN sent */
+};
+
+/* ---- statistics (bot_stats.c) --------------------------------------------------------------- */
+#define BOT_SAMPLES_MAX 100000u /* reservoir size per series */
+#define BOT_DETAILS_MAX 32u
+
+struct bot_series {
+    uint32_t *v;
+    size_t n;      /* stored (<= BOT_SAMPLES_MAX) */
+    uint64_t seen; /* offered */
+    int sorted;
+};
+
+struct bot_detail {
+    enum bot_end end;
+    char text[96];
+    uint64_t count;
+};
+
+struct bot_stats {
+    uint64_t attempted, connected;
+    uint64_t bytes_sent, bytes_received;
+    uint64_t states, ticks_skipped, pings_sent, moves_sent, sends_skipped;
+    uint64_t echo_messages;
+    struct bot_series connect_us, rtt_us, tick_us;
+    double jitter_sum_us;
+    uint64_t jitter_n;
+    uint64_t ends[BOT_END__COUNT];
+    struct bot_detail details[BOT_DETAILS_MAX];
+    size_t ndetails;
+    uint64_t t_first, t_last; /* first connect start, last end */
+    uint64_t rng;
+};
+
+void bot_stats_init(struct bot_stats *s, uint64_t seed);
+void bot_stats_free(struct bot_stats *s);
+void bot_series_add(struct bot_stats *s, struct bot_series *se, uint64_t value);
+/* Nearest-rank percentile (p in 0..100) of the stored samples; 0 when there are none. */
+uint32_t bot_series_pct(struct bot_series *se, double p);
+void bot_stats_end(struct bot_stats *s, enum bot_end why, const char *detail);
+const char *bot_end_name(enum bot_end why);
+uint64_t bot_rand(uint64_t *state); /* xorshift64* */
+
+/* ---- report (bot_report.c) ------------------------------------------------------------------ */
+int bot_report_passed(const struct bot_stats *s, const struct bot_opts *o);
+void bot_report_text(FILE *out, struct bot_stats *s, const struct bot_opts *o);
+void bot_report_json(FILE *out, struct bot_stats *s, const struct bot_opts *o);
+
+/* ---- the loop and one connection (bot_conn.c) ------------------------------------------------ */
+struct bot_proto_ops {
+    /* Each returns -1 when the bot has ended (then it must not be touched), else as noted. */
+    int (*on_connected)(struct bot *b, uint64_t now);
+    /* Returns bytes consumed; the rest is kept and handed back in front of the next read. */
+    long (*on_data)(struct bot *b, const uint8_t *p, size_t n, uint64_t now);
+    /* The socket took all queued output: 1 if the protocol still has bytes to write, else 0. */
+    int (*on_writable)(struct bot *b, uint64_t now);
+    /* Returns when it wants to be called next (0 = no wish). */
+    int (*on_timer)(struct bot *b, uint64_t now, uint64_t *next);
+    /* End of play: stop starting messages. 1 if the protocol still has bytes to write, else 0. */
+    int (*on_stop)(struct bot *b, uint64_t now);
+};
+extern const struct bot_proto_ops bot_game_ops;
+extern const struct bot_proto_ops bot_echo_ops;
+
+struct bot_loop {
+    struct event_base *base;
+    const struct bot_opts *o;
+    const struct bot_proto_ops *ops;
+    struct bot_stats *st;
+    struct bot *bots;
+    size_t nbots, next_start, active, ended;
+    int in_flight;
+    int starting;             /* start_more() is running (re-entry guard) */
+    struct event *start_ev;   /* continues a start batch on the next loop turn */
+    int stopping;             /* Ctrl-C: no new bots, end play now */
+    uint8_t *rbuf;            /* the one read buffer */
+    size_t rbuf_cap;
+    uint8_t *pattern;         /* echo: the message every bot sends */
+};
+
+int bot_loop_init(struct bot_loop *L, const struct bot_opts *o, struct bot_stats *st, char *err);
+void bot_loop_run(struct bot_loop *L);
+void bot_loop_free(struct bot_loop *L);
+
+/* Sends what the kernel takes now; the rest is queued and written when the socket is writable.
+ * Returns 0, or -1 if the bot ended (a reset). */
+int bot_send(struct bot *b, const void *p, size_t n);
+/* Sends what the kernel takes now without queuing; returns bytes sent (0 if the send queue is
+ * full: on_writable follows), or -1 if the bot ended. */
+long bot_send_some(struct bot *b, const void *p, size_t n);
+/* Play starts now: the end of play is set from --duration. */
+void bot_play_begin(struct bot *b, uint64_t now);
+/* Enters CLOSING: FIN once queued output is written, the server's EOF awaited for 2 s. */
+void bot_begin_close(struct bot *b, uint64_t now, int proto_busy);
+/* FIN now, if not sent yet (the protocol finished its last message). -1 if the bot ended. */
+int bot_shutdown_write(struct bot *b);
+void bot_end(struct bot *b, enum bot_end why, const char *detail);
+
+#define BOT_CLOSE_WAIT_US 2000000u
+#define BOT_CARRY_MAX 8192u /* a partial frame is below PROTO_MAX_FRAME; echo keeps none */
+
+/* ---- shared by bot_conn.c, bot_send.c and bot_loop.c only ----------------------------------- */
+void bot_on_read(evutil_socket_t fd, short what, void *arg);
+void bot_on_write(evutil_socket_t fd, short what, void *arg);
+void bot_on_timer(evutil_socket_t fd, short what, void *arg);
+void bot_loop_start_more(struct bot_loop *L);
+void bot_us_to_tv(struct timeval *tv, uint64_t us);
+void bot_schedule(struct bot *b, uint64_t at, uint64_t now);
+/* Whether a platform error code has this POSIX name ("ECONNREFUSED" also matches WSAECONNREFUSED). */
+int bot_err_is(int code, const char *name);
+/* Ends the bot after a failed socket call: refused, reset, timed out, or another named error. */
+void bot_end_on_error(struct bot *b, int code, int connecting);
+
+#endif

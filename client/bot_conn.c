@@ -1,0 +1,251 @@
+/* bot_conn.c - one connection's life on the event loop: the connect's outcome, reads into the
+ * loop's shared buffer, timers, the graceful close, and exactly how the connection ended. The
+ * protocols (bot_game.c, bot_echo.c) sit on top; writing is in bot_send.c, pacing in bot_loop.c. */
+#include "client/bot.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat/os.h"
+
+void bot_us_to_tv(struct timeval *tv, uint64_t us)
+{
+    tv->tv_sec = (long)(us / 1000000u);
+    tv->tv_usec = (long)(us % 1000000u);
+}
+
+void bot_schedule(struct bot *b, uint64_t at, uint64_t now)
+{
+    struct timeval tv;
+    bot_us_to_tv(&tv, at > now ? at - now : 0);
+    event_add(b->tev, &tv);
+}
+
+int bot_err_is(int code, const char *name)
+{
+    const char *n = sock_err_name(code);
+    /* Winsock names carry a "WSA" prefix: WSAECONNREFUSED */
+    if (strncmp(n, "WSA", 3) == 0)
+        n += 3;
+    return strcmp(n, name) == 0;
+}
+
+/* Names a failed socket call's end: refused, reset, timed out, or another named error. */
+void bot_end_on_error(struct bot *b, int code, int connecting)
+{
+    const char *name = sock_err_name(code);
+    if (bot_err_is(code, "ECONNREFUSED"))
+        bot_end(b, BOT_END_REFUSED, name);
+    else if (sock_err_is_reset(code))
+        bot_end(b, BOT_END_RESET, name);
+    else if (bot_err_is(code, "ETIMEDOUT"))
+        bot_end(b, BOT_END_TIMEOUT, name);
+    else
+        bot_end(b, connecting ? BOT_END_CONNECT_ERROR : BOT_END_ERROR, name);
+}
+
+void bot_end(struct bot *b, enum bot_end why, const char *detail)
+{
+    struct bot_loop *L = b->loop;
+    if (b->state == BOT_ENDED || b->state == BOT_QUEUED)
+        return;
+    if (b->err_text != NULL) { /* the server said why before it went: that is the story */
+        why = BOT_END_PROTOCOL_ERROR;
+        detail = b->err_text;
+    }
+    bot_stats_end(L->st, why, detail);
+    if (b->state == BOT_CONNECTING)
+        L->in_flight--;
+    if (b->rev != NULL)
+        event_free(b->rev);
+    if (b->wev != NULL)
+        event_free(b->wev);
+    if (b->tev != NULL)
+        event_free(b->tev);
+    b->rev = b->wev = b->tev = NULL;
+    sock_close(b->fd);
+    b->fd = SOCK_INVALID;
+    free(b->out);
+    free(b->carry);
+    free(b->err_text);
+    b->out = NULL;
+    b->carry = NULL;
+    b->err_text = NULL;
+    b->carry_len = 0;
+    b->state = BOT_ENDED;
+    L->active--;
+    L->ended++;
+    L->st->t_last = os_now_us();
+    bot_loop_start_more(L);
+    if (L->active == 0 && (L->next_start >= L->nbots || L->stopping))
+        event_base_loopbreak(L->base);
+}
+
+void bot_begin_close(struct bot *b, uint64_t now, int proto_busy)
+{
+    if (b->state == BOT_ENDED || b->state == BOT_CLOSING)
+        return;
+    b->state = BOT_CLOSING;
+    b->t_end = now + BOT_CLOSE_WAIT_US;
+    bot_schedule(b, b->t_end, now);
+    if (b->out == NULL && !proto_busy)
+        (void)bot_shutdown_write(b);
+}
+
+void bot_play_begin(struct bot *b, uint64_t now)
+{
+    const struct bot_opts *o = b->loop->o;
+    b->state = BOT_PLAYING;
+    b->t_end = o->duration_s > 0 ? now + (uint64_t)o->duration_s * 1000000u : 0;
+    if (b->loop->stopping)
+        b->t_end = now;
+    bot_schedule(b, now, now); /* on_timer plans the first messages and the end of play */
+}
+
+static void connect_done(struct bot *b, short what)
+{
+    struct bot_loop *L = b->loop;
+    uint64_t now = os_now_us();
+    int code;
+    if (what & EV_TIMEOUT) {
+        char d[64];
+        snprintf(d, sizeof d, "connect not completed within %d ms", L->o->connect_timeout_ms);
+        bot_end(b, BOT_END_TIMEOUT, d);
+        return;
+    }
+    code = sock_connect_result(b->fd);
+    if (code != 0 && !sock_err_is_reset(code)) {
+        bot_end_on_error(b, code, 1);
+        return;
+    }
+    /* connected; a reset here came after the handshake completed (SYN_SENT turns a RST into
+     * ECONNREFUSED), so the connection did exist */
+    L->in_flight--;
+    b->state = BOT_HELLO;
+    L->st->connected++;
+    bot_series_add(L->st, &L->st->connect_us, now - b->t_start);
+    bot_loop_start_more(L);
+    if (code != 0) {
+        bot_end(b, BOT_END_RESET, sock_err_name(code));
+        return;
+    }
+    b->t_last_rx = now;
+    event_add(b->rev, NULL);
+    if (L->ops->on_connected(b, now) < 0)
+        return;
+    if (b->state != BOT_ENDED)
+        bot_on_timer(b->fd, EV_TIMEOUT, b);
+}
+
+/* ---- events -------------------------------------------------------------------------------- */
+
+void bot_on_read(evutil_socket_t fd, short what, void *arg)
+{
+    struct bot *b = arg;
+    struct bot_loop *L = b->loop;
+    size_t have = b->carry_len;
+    long n, used;
+    uint64_t now;
+    (void)fd;
+    (void)what;
+    if (have > 0)
+        memcpy(L->rbuf, b->carry, have);
+    n = sock_recv(b->fd, L->rbuf + have, L->rbuf_cap - have);
+    if (n < 0) {
+        int code = sock_last_error();
+        if (!sock_err_is_retriable(code))
+            bot_end_on_error(b, code, 0);
+        return;
+    }
+    if (n == 0) { /* the server's FIN: after our own close it is the end we asked for */
+        bot_end(b, b->state == BOT_CLOSING ? BOT_END_DONE : BOT_END_EOF, NULL);
+        return;
+    }
+    now = os_now_us();
+    b->t_last_rx = now;
+    L->st->bytes_received += (uint64_t)n;
+    used = L->ops->on_data(b, L->rbuf, have + (size_t)n, now);
+    if (used < 0 || b->state == BOT_ENDED)
+        return;
+    free(b->carry);
+    b->carry = NULL;
+    b->carry_len = 0;
+    if ((size_t)used < have + (size_t)n) {
+        size_t rest = have + (size_t)n - (size_t)used;
+        if (rest > BOT_CARRY_MAX || (b->carry = malloc(rest)) == NULL) {
+            bot_end(b, BOT_END_PROTOCOL_ERROR, "partial frame too large to keep");
+            return;
+        }
+        memcpy(b->carry, L->rbuf + used, rest);
+        b->carry_len = (uint16_t)rest;
+    }
+}
+
+void bot_on_write(evutil_socket_t fd, short what, void *arg)
+{
+    struct bot *b = arg;
+    struct bot_obuf *ob = b->out;
+    int busy;
+    (void)fd;
+    if (b->state == BOT_CONNECTING) {
+        connect_done(b, what);
+        return;
+    }
+    if (ob != NULL) {
+        long r = bot_send_some(b, (uint8_t *)(ob + 1) + ob->off, ob->len - ob->off);
+        if (r < 0)
+            return;
+        ob->off += (uint32_t)r;
+        if (ob->off < ob->len)
+            return; /* bot_send_some re-armed the write event */
+        free(ob);
+        b->out = NULL;
+    }
+    busy = b->loop->ops->on_writable(b, os_now_us());
+    if (busy < 0 || b->state == BOT_ENDED)
+        return;
+    if (b->state == BOT_CLOSING && b->out == NULL && !busy)
+        (void)bot_shutdown_write(b);
+}
+
+void bot_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    struct bot *b = arg;
+    struct bot_loop *L = b->loop;
+    uint64_t now = os_now_us(), next = 0, idle_at;
+    int busy;
+    (void)fd;
+    (void)what;
+    if (b->state == BOT_CLOSING) {
+        if (now >= b->t_end) {
+            bot_end(b, BOT_END_TIMEOUT, b->shut_wr ? "no EOF within 2 s of closing"
+                                                   : "output not written within 2 s of closing");
+            return;
+        }
+        bot_schedule(b, b->t_end, now);
+        return;
+    }
+    idle_at = b->t_last_rx + (uint64_t)L->o->idle_timeout_ms * 1000u;
+    if (now >= idle_at) {
+        char d[64];
+        snprintf(d, sizeof d, "%s for %d ms", b->state == BOT_HELLO ? "no WELCOME" : "no data",
+                 L->o->idle_timeout_ms);
+        bot_end(b, BOT_END_TIMEOUT, d);
+        return;
+    }
+    if (b->state == BOT_PLAYING && b->t_end != 0 && now >= b->t_end) {
+        busy = L->ops->on_stop(b, now);
+        if (busy >= 0 && b->state != BOT_ENDED)
+            bot_begin_close(b, now, busy);
+        return;
+    }
+    if (L->ops->on_timer(b, now, &next) < 0 || b->state == BOT_ENDED)
+        return;
+    if (next == 0 || next > idle_at)
+        next = idle_at;
+    if (b->state == BOT_PLAYING && b->t_end != 0 && b->t_end < next)
+        next = b->t_end;
+    bot_schedule(b, next, now);
+}
+

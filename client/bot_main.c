@@ -1,0 +1,152 @@
+/* bot_main.c - socklab-bot: many bots against a socklab server (or any echo server), or one
+ * lesson's client side against a socklab-server --lesson on another machine.
+ *
+ * Exit status: 0 when every bot connected and ended done or eof (or the lesson passed), 1 when not,
+ * 2 for bad arguments. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/bot.h"
+#include "common/cli.h"
+#include "compat/os.h"
+#include "compat/sock.h"
+#include "lessons/lesson.h"
+
+#define PROG "socklab-bot"
+#define FD_SPARE 64 /* stdio, the event loop's own descriptors, a margin */
+
+static int run_lesson(const char *name, const struct bot_opts *o)
+{
+    const struct lesson *l = lesson_find(name);
+    struct lesson_opts lo;
+    struct lesson_report *r;
+    int ok;
+    if (l == NULL)
+        cli_fail(PROG, "unknown lesson '%s' (try: socklab list)", name);
+    memset(&lo, 0, sizeof lo);
+    lo.host = o->host;
+    lo.port = o->port;
+    lo.quiet = o->quiet;
+    r = lesson_client_only(l, &lo);
+    if (r == NULL) {
+        fprintf(stderr, "%s: lesson %s: the client side could not run\n", PROG, name);
+        return 1;
+    }
+    if (o->json)
+        report_print_json(stdout, r);
+    else
+        report_print_text(stdout, r);
+    ok = report_passed(r);
+    report_free(r);
+    return ok ? 0 : 1;
+}
+
+static void parse_args(int argc, char **argv, struct bot_opts *o, const char **lesson)
+{
+    const char *proto = "game";
+    int npos;
+    struct cli_opt opts[] = {
+        {"count", CLI_INT, &o->count, 1, 1000000, "--count N          bots to run (default 1)"},
+        {"host", CLI_STR, &o->host, 0, 0, "--host H           server address (default 127.0.0.1)"},
+        {"port", CLI_PORT, &o->port, 0, 0, "--port P           server port (default 7007)"},
+        {"proto", CLI_STR, &proto, 0, 0, "--proto game|echo  what the bots speak (default game)"},
+        {"duration", CLI_INT, &o->duration_s, 0, 86400,
+         "--duration S       seconds of play per bot (default 5; 0 = until the server ends it)"},
+        {"move-hz", CLI_INT, &o->move_hz, 0, 1000, "--move-hz N        MOVE frames per second per bot (default 10)"},
+        {"ping-hz", CLI_INT, &o->ping_hz, 0, 1000, "--ping-hz N        PING frames per second per bot (default 2)"},
+        {"msg-size", CLI_INT, &o->msg_size, 1, 1048576, "--msg-size B       echo: bytes per message (default 64)"},
+        {"connect-timeout-ms", CLI_INT, &o->connect_timeout_ms, 1, 600000,
+         "--connect-timeout-ms MS  give up a connect after MS (default 3000)"},
+        {"idle-timeout-ms", CLI_INT, &o->idle_timeout_ms, 100, 3600000,
+         "--idle-timeout-ms MS     end a connection silent for MS as 'timeout' (default 5000)"},
+        {"max-connecting", CLI_INT, &o->max_connecting, 1, 100000,
+         "--max-connecting N       connects in flight at once (default 200)"},
+        {"nagle", CLI_FLAG, &o->nagle, 0, 0,
+         "--nagle            keep Nagle's algorithm on (default TCP_NODELAY): see delayed ACKs in the RTT"},
+        {"lesson", CLI_STR, lesson, 0, 0, "--lesson NAME      run that lesson's client side once and report it"},
+        {"json", CLI_FLAG, &o->json, 0, 0, "--json             the summary as one JSON object on stdout"},
+        {"quiet", CLI_FLAG, &o->quiet, 0, 0, "--quiet            no progress lines on stderr"},
+        {NULL, CLI_FLAG, NULL, 0, 0, NULL},
+    };
+    cli_parse(PROG, "[--count N] [--host H] [--port P] [--proto game|echo] [--duration S] ... | --lesson NAME",
+              opts, argc, argv, 1, NULL, 0, &npos);
+    if (strcmp(proto, "game") == 0)
+        o->proto = BOT_PROTO_GAME;
+    else if (strcmp(proto, "echo") == 0)
+        o->proto = BOT_PROTO_ECHO;
+    else
+        cli_fail(PROG, "--proto: '%s' is not a protocol (game or echo)", proto);
+    if (o->port == 0)
+        cli_fail(PROG, "--port: 0 is not a port a server listens on (1-65535)");
+    if (o->host[0] == '\0')
+        cli_fail(PROG, "--host: empty address");
+}
+
+int main(int argc, char **argv)
+{
+    struct bot_opts o;
+    struct bot_stats st;
+    struct bot_loop L;
+    const char *lesson = NULL;
+    char err[SOCK_ERR_LEN], addr[64];
+    long limit, need;
+    int rc;
+
+    memset(&o, 0, sizeof o);
+    o.host = "127.0.0.1";
+    o.port = 7007;
+    o.count = 1;
+    o.duration_s = 5;
+    o.move_hz = 10;
+    o.ping_hz = 2;
+    o.msg_size = 64;
+    o.connect_timeout_ms = 3000;
+    o.idle_timeout_ms = 5000;
+    o.max_connecting = 200;
+    parse_args(argc, argv, &o, &lesson);
+
+    if (sock_init(err) != 0) {
+        fprintf(stderr, "%s: %s\n", PROG, err);
+        return 1;
+    }
+    if (lesson != NULL) {
+        rc = run_lesson(lesson, &o);
+        sock_cleanup();
+        return rc;
+    }
+
+    if (sock_resolve(o.host, addr, sizeof addr, err) != 0)
+        cli_fail(PROG, "--host: %s", err);
+    o.addr = addr;
+    need = (long)o.count + FD_SPARE;
+    limit = os_raise_fd_limit(need);
+    if (limit >= 0 && limit < need) {
+        fprintf(stderr, "%s: --count %d needs %ld open files but the limit is %ld (raise it: ulimit -n %ld)\n",
+                PROG, o.count, need, limit, need);
+        sock_cleanup();
+        return 1;
+    }
+
+    bot_stats_init(&st, os_now_us() ^ ((uint64_t)os_pid() << 32));
+    if (bot_loop_init(&L, &o, &st, err) != 0) {
+        fprintf(stderr, "%s: %s\n", PROG, err);
+        bot_loop_free(&L);
+        sock_cleanup();
+        return 1;
+    }
+    if (!o.quiet)
+        fprintf(stderr, "%s: %d %s bot%s -> %s:%u\n", PROG, o.count, o.proto == BOT_PROTO_ECHO ? "echo" : "game",
+                o.count == 1 ? "" : "s", o.addr, (unsigned)o.port);
+    bot_loop_run(&L);
+    bot_loop_free(&L);
+    if (o.json)
+        bot_report_json(stdout, &st, &o);
+    else
+        bot_report_text(stdout, &st, &o);
+    fflush(stdout);
+    rc = bot_report_passed(&st, &o) ? 0 : 1;
+    bot_stats_free(&st);
+    sock_cleanup();
+    return rc;
+}
