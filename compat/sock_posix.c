@@ -21,7 +21,7 @@
 /* Formats "<call>: <strerror> (<NAME>)" into err, keeping errno for the caller. */
 static void fail_msg(char *err, int code, const char *fmt, ...)
 {
-    char what[96], text[96];
+    char what[80], text[100]; /* sized so the message always fits SOCK_ERR_LEN */
     va_list ap;
     if (err == NULL)
         return;

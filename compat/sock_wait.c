@@ -12,7 +12,8 @@ static void on_ready(evutil_socket_t fd, short what, void *arg)
 {
     struct wait_state *w = arg;
     (void)fd;
-    w->fired = (what & EV_TIMEOUT) ? 0 : 1;
+    /* Ready wins over the timeout: libevent can report both in the same pass. */
+    w->fired = (what & (EV_READ | EV_WRITE)) ? 1 : 0;
 }
 
 int sock_wait(sock_t s, int want_write, int timeout_ms)

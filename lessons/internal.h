@@ -13,6 +13,7 @@
 #define MAX_EVENTS 48
 #define MAX_CHECKS 24
 #define MAX_ERRORS 4
+#define ERROR_LEN (SOCK_ERR_LEN + 64) /* "<step>: <compat message>" */
 
 enum fact_type { FACT_STR, FACT_INT, FACT_MS, FACT_BOOL };
 
@@ -49,7 +50,7 @@ struct lesson_side {
     struct factset facts;
     struct event events[MAX_EVENTS];
     size_t nevents;
-    char errors[MAX_ERRORS][SOCK_ERR_LEN];
+    char errors[MAX_ERRORS][ERROR_LEN];
     size_t nerrors;
 };
 
@@ -72,7 +73,7 @@ struct lesson_report {
     size_t nevents;
     struct check checks[MAX_CHECKS];
     size_t nchecks;
-    char errors[2 * MAX_ERRORS * 4][SOCK_ERR_LEN];
+    char errors[2 * MAX_ERRORS * 4][ERROR_LEN];
     size_t nerrors;
 };
 

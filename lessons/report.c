@@ -69,7 +69,7 @@ void report_free(struct lesson_report *r) { free(r); }
 void report_add_error(struct lesson_report *r, const char *msg)
 {
     if (r->nerrors < sizeof r->errors / sizeof r->errors[0])
-        snprintf(r->errors[r->nerrors++], SOCK_ERR_LEN, "%s", msg);
+        snprintf(r->errors[r->nerrors++], ERROR_LEN, "%s", msg);
 }
 
 void report_add_side(struct lesson_report *r, const struct lesson_side *s)

@@ -65,7 +65,13 @@ void side_log(struct lesson_side *s, const char *fmt, ...)
 
 static void put(struct lesson_side *s, const char *key, struct fact *f)
 {
-    snprintf(f->key, sizeof f->key, "%s%s", s->prefix, key);
+    size_t plen = strlen(s->prefix), klen = strlen(key);
+    if (plen + klen >= sizeof f->key) { /* a lesson bug: say so rather than store a cut name */
+        side_error(s, "fact key too long", key);
+        return;
+    }
+    memcpy(f->key, s->prefix, plen);
+    memcpy(f->key + plen, key, klen + 1);
     factset_put(&s->facts, f);
 }
 
@@ -108,7 +114,7 @@ void side_fact_bool(struct lesson_side *s, const char *key, int value)
 void side_error(struct lesson_side *s, const char *what, const char *err)
 {
     if (s->nerrors < MAX_ERRORS)
-        snprintf(s->errors[s->nerrors++], SOCK_ERR_LEN, "%s: %s", what, err);
+        snprintf(s->errors[s->nerrors++], ERROR_LEN, "%.60s: %s", what, err);
     side_log(s, "ERROR %s: %s", what, err);
 }
 

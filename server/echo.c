@@ -1,0 +1,16 @@
+/* echo.c - --proto echo: every byte read is sent back. The read size is capped so that echoing a
+ * read can never push a slow reader's pending output over --max-outbuf: an echo client that does
+ * not read is slowed down (backpressure), never cut off. */
+#include "server/server.h"
+
+size_t srv_echo_read_limit(const struct srv_conn *c)
+{
+    size_t pending = srv_conn_pending(c), cap = (size_t)c->srv->cfg.max_outbuf;
+    size_t room = pending < cap ? cap - pending : 0;
+    return room < SRV_READ_CHUNK ? room : SRV_READ_CHUNK;
+}
+
+void srv_echo_input(struct srv_conn *c, const uint8_t *data, size_t len)
+{
+    srv_conn_send(c, data, len);
+}

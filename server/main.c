@@ -1,0 +1,192 @@
+/* main.c - socklab-server: options, start-up, and the orderly shutdown on SIGINT/SIGTERM.
+ *
+ *   socklab-server [--bind ADDR] [--port P] [--proto echo|game] [--lesson NAME] ...
+ *
+ * The one line on stdout, "socklab-server: listening on ADDR:PORT (proto P)", is the contract with
+ * scripts and tests: they wait for it and read the port from it (the real one when --port 0). */
+#include "server/server.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cli.h"
+#include "lessons/lesson.h"
+
+#define MAX_OUTBUF_MIN 8192L         /* room for at least one whole frame, pending */
+#define MAX_OUTBUF_MAX (1L << 30)
+
+static void parse_options(struct srv *s, int argc, char **argv)
+{
+    struct srv_config *c = &s->cfg;
+    const struct cli_opt opts[] = {
+        {"bind", CLI_STR, &c->bind, 0, 0, "--bind ADDR       address to listen on (default 127.0.0.1)"},
+        {"port", CLI_PORT, &c->port, 0, 0, "--port P          port (default 7007; 0 = any free port)"},
+        {"proto", CLI_STR, &c->proto_name, 0, 0, "--proto P         echo or game (default echo)"},
+        {"lesson", CLI_STR, &c->lesson_name, 0, 0, "--lesson NAME     serve the server side of a lesson"},
+        {"tick-hz", CLI_INT, &c->tick_hz, 1, 1000,
+         "--tick-hz N       game: STATE frames per second (default 20)"},
+        {"room-size", CLI_INT, &c->room_size, 1, 511,
+         "--room-size N     game: players per room, up to 511 (default 16)"},
+        {"max-outbuf", CLI_INT, &c->max_outbuf, MAX_OUTBUF_MIN, MAX_OUTBUF_MAX,
+         "--max-outbuf B    cut off a client with more pending output (default 1048576)"},
+        {"json", CLI_FLAG, &c->json, 0, 0, "--json            lesson reports as JSON"},
+        {"quiet", CLI_FLAG, &c->quiet, 0, 0, "--quiet           no per-connection log lines"},
+        {NULL, CLI_FLAG, NULL, 0, 0, NULL}};
+    const char *pos[1];
+    int npos;
+
+    c->bind = "127.0.0.1";
+    c->port = 7007;
+    c->proto_name = "echo";
+    c->tick_hz = 20;
+    c->room_size = 16;
+    c->max_outbuf = 1048576;
+    cli_parse(SRV_PROG, "[options]", opts, argc, argv, 1, pos, 0, &npos);
+    if (strcmp(c->proto_name, "echo") == 0)
+        s->proto = SRV_ECHO;
+    else if (strcmp(c->proto_name, "game") == 0)
+        s->proto = SRV_GAME;
+    else
+        cli_fail(SRV_PROG, "--proto: '%s' is not echo or game", c->proto_name);
+    if (c->lesson_name != NULL) {
+        s->lesson = lesson_find(c->lesson_name);
+        if (s->lesson == NULL)
+            cli_fail(SRV_PROG, "unknown lesson '%s' (try: socklab list)", c->lesson_name);
+    }
+}
+
+/* ---- shutdown ----------------------------------------------------------------------------------- */
+
+static void on_drain_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    struct srv *s = arg;
+    (void)fd, (void)what;
+    srv_log("shutdown: output still pending after %d ms, closing anyway", SRV_DRAIN_MS);
+    event_base_loopbreak(s->base);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    struct srv *s = arg;
+    struct timeval tv;
+    (void)what;
+
+    if (s->stopping) { /* a second Ctrl-C: no more waiting */
+        event_base_loopbreak(s->base);
+        return;
+    }
+    srv_log("%s: stopping (%lu connections open)", sig == SIGINT ? "SIGINT" : "SIGTERM",
+            (unsigned long)s->n_live);
+    srv_listener_stop(s);
+    srv_game_stop(s);
+    tv.tv_sec = SRV_DRAIN_MS / 1000;
+    tv.tv_usec = (SRV_DRAIN_MS % 1000) * 1000;
+    s->drain_timer = evtimer_new(s->base, on_drain_timeout, s);
+    if (s->drain_timer != NULL)
+        evtimer_add(s->drain_timer, &tv);
+    srv_conns_stop(s); /* ends the loop at once if nothing is pending */
+    if (s->lesson != NULL)
+        event_base_loopbreak(s->base);
+}
+
+static int watch_signals(struct srv *s)
+{
+    s->sig_int = evsignal_new(s->base, SIGINT, on_signal, s);
+    s->sig_term = evsignal_new(s->base, SIGTERM, on_signal, s);
+    if (s->sig_int == NULL || s->sig_term == NULL)
+        return -1;
+    return evsignal_add(s->sig_int, NULL) == 0 && evsignal_add(s->sig_term, NULL) == 0 ? 0 : -1;
+}
+
+static void free_event(struct event **ev)
+{
+    if (*ev != NULL)
+        event_free(*ev);
+    *ev = NULL;
+}
+
+static void teardown(struct srv *s, int summary)
+{
+    unsigned runs = 0, failed;
+
+    srv_listener_stop(s);
+    srv_conns_free_all(s);
+    srv_game_free(s);
+    if (s->lessons != NULL)
+        srv_log("waiting for lesson runs to finish");
+    failed = srv_lessons_join(s, &runs);
+    free_event(&s->sig_int);
+    free_event(&s->sig_term);
+    free_event(&s->drain_timer);
+    if (s->base != NULL)
+        event_base_free(s->base);
+    s->base = NULL;
+    if (!summary)
+        return;
+    if (s->lesson != NULL)
+        srv_log("served %llu connections: %u lesson runs, %u failed", (unsigned long long)s->served, runs,
+                failed);
+    else
+        srv_log("served %llu connections, %llu bytes in, %llu bytes out", (unsigned long long)s->served,
+                (unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out);
+}
+
+/* ---- start-up ------------------------------------------------------------------------------------ */
+
+static int start(struct srv *s)
+{
+    struct event_config *cfg = event_config_new();
+    /* The game's STATE tick needs timers finer than epoll's milliseconds (timerfd on Linux): at
+     * --tick-hz 1000 the plain timer manages about 250 ticks a second. It costs a syscall per loop
+     * pass, so echo, which has no timers on its fast path, goes without. */
+    if (cfg != NULL && s->proto == SRV_GAME && s->lesson == NULL)
+        event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+    s->base = cfg != NULL ? event_base_new_with_config(cfg) : NULL;
+    if (cfg != NULL)
+        event_config_free(cfg);
+    if (s->base == NULL) {
+        fprintf(stderr, "%s: cannot create the event loop\n", SRV_PROG);
+        return -1;
+    }
+    if (watch_signals(s) != 0 || srv_conns_init(s) != 0) {
+        fprintf(stderr, "%s: cannot set up the event loop\n", SRV_PROG);
+        return -1;
+    }
+    if (s->lesson != NULL ? srv_lessons_init(s) != 0 : s->proto == SRV_GAME && srv_game_init(s) != 0) {
+        fprintf(stderr, "%s: out of memory\n", SRV_PROG);
+        return -1;
+    }
+    if (s->lesson != NULL)
+        return srv_listener_start(s, srv_lesson_accept, 1);
+    return srv_listener_start(s, srv_on_accept, 0);
+}
+
+int main(int argc, char **argv)
+{
+    static struct srv s;
+    char err[SOCK_ERR_LEN];
+    int v6;
+
+    parse_options(&s, argc, argv);
+    if (sock_init(err) != 0) {
+        fprintf(stderr, "%s: %s\n", SRV_PROG, err);
+        return 1;
+    }
+    if (start(&s) != 0) {
+        teardown(&s, 0);
+        sock_cleanup();
+        return 1;
+    }
+    /* An IPv6 address is bracketed so the port stays the text after the last colon. */
+    v6 = strchr(s.cfg.bind, ':') != NULL;
+    printf("%s: listening on %s%s%s:%u (%s %s)\n", SRV_PROG, v6 ? "[" : "", s.cfg.bind, v6 ? "]" : "",
+           (unsigned)s.port, s.lesson != NULL ? "lesson" : "proto",
+           s.lesson != NULL ? s.lesson->name : s.cfg.proto_name);
+    fflush(stdout);
+    event_base_dispatch(s.base);
+    teardown(&s, 1);
+    sock_cleanup();
+    return 0;
+}

@@ -1,0 +1,129 @@
+/* room.c - game rooms of --room-size players, and the STATE frame each room gets every tick.
+ *
+ * A STATE frame is encoded once per room per tick and the same bytes are appended to every
+ * player's output: with R rooms of P players the tick costs R encodes, not R*P. */
+#include "server/game.h"
+
+#include <stdlib.h>
+
+/* The first room with a free slot, else a new one: rooms fill up before new ones open. */
+static struct srv_room *room_with_space(struct srv *s)
+{
+    struct srv_game *g = s->game;
+    struct srv_room *r;
+    size_t i;
+
+    for (i = 0; i < g->n_rooms; i++)
+        if (g->rooms[i]->count < (size_t)s->cfg.room_size)
+            return g->rooms[i];
+    if (g->n_rooms == g->cap_rooms) {
+        size_t cap = g->cap_rooms ? 2 * g->cap_rooms : 8;
+        struct srv_room **grown = realloc(g->rooms, cap * sizeof *grown);
+        if (grown == NULL)
+            return NULL;
+        g->rooms = grown;
+        g->cap_rooms = cap;
+    }
+    r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    r->players = calloc((size_t)s->cfg.room_size, sizeof *r->players);
+    if (r->players == NULL) {
+        free(r);
+        return NULL;
+    }
+    r->id = ++g->next_room_id;
+    g->rooms[g->n_rooms++] = r;
+    return r;
+}
+
+struct srv_room *srv_room_join(struct srv *s, struct srv_conn *c)
+{
+    struct srv_player *p = c->player;
+    struct srv_room *r = room_with_space(s);
+    if (r == NULL)
+        return NULL;
+    p->room = r;
+    p->slot = r->count;
+    r->players[r->count++] = c;
+    return r;
+}
+
+static void room_free(struct srv_room *r)
+{
+    free(r->players);
+    free(r);
+}
+
+void srv_room_leave(struct srv *s, struct srv_conn *c)
+{
+    struct srv_game *g = s->game;
+    struct srv_player *p = c->player;
+    struct srv_room *r = p->room;
+    struct srv_conn *last;
+    size_t i;
+
+    if (r == NULL)
+        return;
+    /* Swap the last player into the freed slot: O(1), and the order of a room does not matter. */
+    last = r->players[--r->count];
+    r->players[p->slot] = last;
+    last->player->slot = p->slot;
+    p->room = NULL;
+    if (r->count > 0)
+        return;
+    for (i = 0; i < g->n_rooms; i++) {
+        if (g->rooms[i] == r) {
+            g->rooms[i] = g->rooms[--g->n_rooms];
+            break;
+        }
+    }
+    room_free(r);
+}
+
+void srv_room_send(struct srv_room *r, const uint8_t *frame, size_t len)
+{
+    size_t i;
+    /* srv_conn_send may cut a player off; that only marks it dead (freed later), so the room's
+     * array does not change under this loop. */
+    for (i = 0; i < r->count; i++)
+        if (r->players[i]->state == SRV_OPEN)
+            srv_conn_send(r->players[i], frame, len);
+}
+
+void srv_rooms_tick(evutil_socket_t fd, short what, void *arg)
+{
+    struct srv *s = arg;
+    struct srv_game *g = s->game;
+    size_t i, j;
+    (void)fd, (void)what;
+
+    g->tick_no++;
+    for (i = 0; i < g->n_rooms; i++) {
+        struct srv_room *r = g->rooms[i];
+        size_t n = 0, len;
+        for (j = 0; j < r->count; j++) {
+            const struct srv_conn *c = r->players[j];
+            const struct srv_player *p = c->player;
+            if (c->state != SRV_OPEN)
+                continue;
+            g->snapshot[n].id = c->id;
+            g->snapshot[n].x = p->x;
+            g->snapshot[n].y = p->y;
+            n++;
+        }
+        len = proto_encode_state(g->tick_no, g->snapshot, n, g->frame, sizeof g->frame);
+        if (len > 0 && n > 0)
+            srv_room_send(r, g->frame, len);
+    }
+}
+
+void srv_rooms_free(struct srv_game *g)
+{
+    size_t i;
+    for (i = 0; i < g->n_rooms; i++)
+        room_free(g->rooms[i]);
+    free(g->rooms);
+    g->rooms = NULL;
+    g->n_rooms = g->cap_rooms = 0;
+}

@@ -1,0 +1,163 @@
+/* server.h - the parts of socklab-server and how they share state.
+ *
+ * One event loop (libevent) serves every connection with plain events, no bufferevents: a
+ * connection costs two embedded `struct event`s and a small header while idle, and its output
+ * buffer and partial-frame buffer exist only while they hold bytes.
+ *
+ *   main.c        options, start-up, signals and the shutdown summary
+ *   listener.c    the evconnlistener, and pausing it while the process is out of descriptors
+ *   conn.c        a connection's life: accepting, reading, backpressure, graceful close
+ *   output.c      a connection's output: send now, buffer the rest, cut off a peer that stops reading
+ *   echo.c        --proto echo
+ *   game.c        --proto game: frames from a client
+ *   room.c        --proto game: rooms and the STATE tick
+ *   lesson_mode.c --lesson NAME: one lesson side per accepted connection, on its own thread
+ *   log.c         the one-line log */
+#ifndef SOCKLAB_SERVER_H
+#define SOCKLAB_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "compat/sock.h"
+
+#define SRV_PROG "socklab-server"
+#define SRV_READ_CHUNK 65536u    /* the loop's one read buffer */
+#define SRV_DRAIN_MS 2000        /* how long a graceful close or the shutdown may wait for the peer */
+
+enum srv_proto { SRV_ECHO, SRV_GAME };
+
+struct srv_config {
+    const char *bind;
+    uint16_t port;
+    const char *proto_name;
+    const char *lesson_name;
+    int tick_hz;
+    int room_size;
+    int max_outbuf;
+    int json;
+    int quiet;
+};
+
+struct srv_conn;
+struct srv_player;
+struct srv_game;
+struct srv_lessons;
+struct lesson;
+
+struct srv {
+    struct srv_config cfg;
+    enum srv_proto proto;
+    struct event_base *base;
+    uint16_t port; /* the one actually bound */
+
+    struct evconnlistener *listener;
+    evconnlistener_cb on_accept;
+    struct event *accept_retry; /* re-enables the listener after a descriptor shortage */
+    int accept_paused;
+    unsigned long accept_retries;
+
+    struct event *sig_int, *sig_term, *drain_timer;
+    int stopping;
+
+    /* Connections: all live ones in a list; closed ones wait on `reap` until the loop comes back,
+     * so no callback ever frees a connection another part of the same callback still uses. */
+    struct srv_conn *conns;
+    struct srv_conn *reap;
+    struct event *reaper;
+    size_t n_live, n_with_output;
+    uint32_t next_id;
+    size_t pause_at, resume_at; /* read backpressure thresholds on pending output */
+
+    uint8_t *rbuf; /* SRV_READ_CHUNK bytes shared by every read */
+
+    uint64_t served, bytes_in, bytes_out;
+
+    struct srv_game *game;
+    const struct lesson *lesson;
+    struct srv_lessons *lessons;
+};
+
+/* ---- log.c ---------------------------------------------------------------------------------- */
+void srv_log(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* Per-connection lines: silenced by --quiet. */
+void srv_log_conn(const struct srv *s, uint32_t id, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* ---- listener.c ----------------------------------------------------------------------------- */
+int srv_listener_start(struct srv *s, evconnlistener_cb on_accept, int leave_blocking);
+void srv_listener_stop(struct srv *s);
+
+/* ---- conn.c --------------------------------------------------------------------------------- */
+enum srv_conn_state { SRV_OPEN, SRV_DRAINING, SRV_DEAD };
+
+struct srv_conn {
+    struct srv *srv;
+    struct srv_conn *prev, *next; /* srv->conns */
+    struct srv_conn *reap_next;
+    struct event *rev, *wev;      /* point into the same allocation as the connection */
+    struct evbuffer *out;         /* NULL while nothing is pending */
+    uint8_t *in;                  /* game: a partial frame, NULL while there is none */
+    struct srv_player *player;    /* game: set by HELLO */
+    const char *end_why;          /* why a graceful end began (a static string), logged at close */
+    uint64_t bytes_in, bytes_out;
+    uint64_t drain_deadline_us;
+    sock_t fd;
+    uint32_t id;
+    uint16_t in_len;
+    uint8_t state;                /* enum srv_conn_state */
+    uint8_t reading, writing, peer_eof, shut_wr, paused;
+};
+
+int srv_conns_init(struct srv *s);
+void srv_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *addr, int addrlen,
+                   void *arg);
+/* Queues bytes for the peer: sent at once when nothing is pending, the rest buffered. A peer whose
+ * pending output passes --max-outbuf is cut off. */
+void srv_conn_send(struct srv_conn *c, const void *data, size_t len);
+/* Ends the connection gracefully: flush, shutdown(SHUT_WR), read until the peer's EOF (so unread
+ * input never turns the close into a RST), close. Input is ignored from now on. */
+void srv_conn_finish(struct srv_conn *c, const char *why);
+/* Ends it now (peer reset, error, cut off). The socket is closed when the loop comes back. */
+void srv_conn_kill(struct srv_conn *c, const char *why);
+/* Ends it after a failed recv/send with this error code. */
+void srv_conn_fail(struct srv_conn *c, const char *call, int code);
+/* Re-arms the connection's events after its state or output changed. */
+void srv_conn_settle(struct srv_conn *c);
+size_t srv_conn_pending(const struct srv_conn *c);
+void srv_conn_drop_output(struct srv_conn *c);
+void srv_conn_on_write(evutil_socket_t fd, short what, void *arg);
+/* Shutdown: stop reading everywhere, keep flushing; the loop ends when nothing is pending. */
+void srv_conns_stop(struct srv *s);
+void srv_conns_free_all(struct srv *s);
+
+/* ---- echo.c / game.c: what a connection does with its input ---------------------------------- */
+size_t srv_echo_read_limit(const struct srv_conn *c);
+void srv_echo_input(struct srv_conn *c, const uint8_t *data, size_t len);
+
+/* game.c (its internals are in game.h) */
+int srv_game_init(struct srv *s);
+void srv_game_stop(struct srv *s); /* no more STATE ticks */
+void srv_game_free(struct srv *s);
+void srv_game_input(struct srv_conn *c, const uint8_t *data, size_t len);
+/* The connection is being freed: leave its room, free its player. */
+void srv_game_conn_gone(struct srv_conn *c);
+
+/* ---- lesson_mode.c -------------------------------------------------------------------------- */
+int srv_lessons_init(struct srv *s);
+void srv_lesson_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *addr, int addrlen,
+                       void *arg);
+/* Waits for every lesson thread; returns how many runs failed. */
+unsigned srv_lessons_join(struct srv *s, unsigned *runs);
+
+#endif
