@@ -67,8 +67,14 @@ int sock_shutdown(sock_t s, enum sock_how how, char *err);
 long sock_send(sock_t s, const void *buf, size_t len);
 long sock_recv(sock_t s, void *buf, size_t len);
 /* Waits up to timeout_ms for the socket to be readable (want_write=0) or writable (1).
- * Returns 1 ready, 0 timeout, -1 error. Built on libevent so lessons use one event mechanism. */
+ * Returns 1 ready, 0 timeout, -1 error. Built on libevent so lessons use one event mechanism.
+ * Each call makes an event_base; code that waits often keeps a sock_waiter instead (on Windows
+ * every event_base costs a loopback socket pair for libevent's signal handling). */
 int sock_wait(sock_t s, int want_write, int timeout_ms);
+struct sock_waiter;
+struct sock_waiter *sock_waiter_new(void); /* NULL on failure; use from one thread only */
+int sock_waiter_wait(struct sock_waiter *w, sock_t s, int want_write, int timeout_ms);
+void sock_waiter_free(struct sock_waiter *w);
 
 /* ---- addresses ---------------------------------------------------------------------------- */
 uint16_t sock_local_port(sock_t s);
@@ -106,8 +112,23 @@ struct sock_tcpinfo {
     long retransmits, probes, backoff;
     long total_retrans;
     long bytes_acked, bytes_received;
+    /* Window scale shifts in effect (RFC 7323): snd_wscale is the one the peer announced in its SYN,
+     * rcv_wscale the one this end announced (0 both when scaling was not negotiated). */
+    long snd_wscale, rcv_wscale;
+    /* Microseconds the sender spent limited by the peer's receive window / by its own send buffer. */
+    long rwnd_limited_us, sndbuf_limited_us;
 };
 int sock_tcp_info(sock_t s, struct sock_tcpinfo *ti, char *err); /* 0, -1 or SOCK_UNSUPPORTED */
+
+/* The kernel's buffer limits. Linux: tcp_rmem / tcp_wmem (min, default, max: the bounds of
+ * autotuning, and the default is a new socket's buffer) from /proc/sys/net/ipv4, and rmem_max /
+ * wmem_max (the ceiling for SO_RCVBUF / SO_SNDBUF set by a program) from /proc/sys/net/core.
+ * What the platform has no counterpart for is -1. Returns 0, -1 or SOCK_UNSUPPORTED. */
+struct sock_limits {
+    long tcp_rmem[3], tcp_wmem[3];
+    long rmem_max, wmem_max;
+};
+int sock_kernel_limits(struct sock_limits *out, char *err);
 
 /* Bytes in the receive queue not yet read (SIOCINQ/FIONREAD) and in the send queue not yet
  * acknowledged (SIOCOUTQ); -1 where the platform cannot tell. */
@@ -141,7 +162,8 @@ struct sock_entry {
 
 /* Lists TCP sockets (IPv4 and IPv6) whose local or remote port is one of ports[0..nports-1]
  * (all sockets when nports is 0). Fills up to max entries, sets *count to the number found
- * (which may exceed max). Linux: sock_diag netlink (what ss uses); Windows: GetTcpTable2. */
+ * (which may exceed max). Linux: sock_diag netlink (what ss uses); Windows: GetTcpTable and
+ * GetTcp6Table (the owner-PID and *Table2 variants are several times slower under Wine). */
 int sock_state_table(const uint16_t *ports, size_t nports, struct sock_entry *out, size_t max,
                      size_t *count, char *err);
 

@@ -66,6 +66,50 @@ int sock_tcp_info(sock_t s, struct sock_tcpinfo *ti, char *err)
     ti->bytes_acked = HAS_FIELD(len, tcpi_bytes_acked) ? (long)t.tcpi_bytes_acked : -1;
     ti->bytes_received = HAS_FIELD(len, tcpi_bytes_received) ? (long)t.tcpi_bytes_received : -1;
     ti->snd_wnd = HAS_FIELD(len, tcpi_snd_wnd) ? (long)t.tcpi_snd_wnd : -1;
+    ti->snd_wscale = (t.tcpi_options & TCPI_OPT_WSCALE) ? (long)t.tcpi_snd_wscale : 0;
+    ti->rcv_wscale = (t.tcpi_options & TCPI_OPT_WSCALE) ? (long)t.tcpi_rcv_wscale : 0;
+    ti->rwnd_limited_us = HAS_FIELD(len, tcpi_rwnd_limited) ? (long)t.tcpi_rwnd_limited : -1;
+    ti->sndbuf_limited_us = HAS_FIELD(len, tcpi_sndbuf_limited) ? (long)t.tcpi_sndbuf_limited : -1;
+    return 0;
+}
+
+/* Reads up to n numbers from a /proc/sys file ("4096\t131072\t33554432\n"); how many it read. */
+static int read_sysctl(const char *path, long *v, int n)
+{
+    FILE *f = fopen(path, "r");
+    int i = 0;
+    if (f == NULL)
+        return -1;
+    while (i < n && fscanf(f, "%ld", &v[i]) == 1)
+        i++;
+    fclose(f);
+    return i;
+}
+
+int sock_kernel_limits(struct sock_limits *out, char *err)
+{
+    static const char *const paths[] = {"/proc/sys/net/ipv4/tcp_rmem", "/proc/sys/net/ipv4/tcp_wmem",
+                                        "/proc/sys/net/core/rmem_max", "/proc/sys/net/core/wmem_max"};
+    long *dest[] = {out->tcp_rmem, out->tcp_wmem, &out->rmem_max, &out->wmem_max};
+    const int want[] = {3, 3, 1, 1};
+    size_t i;
+    out->tcp_rmem[0] = out->tcp_rmem[1] = out->tcp_rmem[2] = -1;
+    out->tcp_wmem[0] = out->tcp_wmem[1] = out->tcp_wmem[2] = -1;
+    out->rmem_max = out->wmem_max = -1;
+    for (i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        int got = read_sysctl(paths[i], dest[i], want[i]);
+        if (got < 0) {
+            char what[64];
+            snprintf(what, sizeof what, "open %s", paths[i]);
+            return fail(err, what);
+        }
+        if (got != want[i]) {
+            if (err != NULL)
+                snprintf(err, SOCK_ERR_LEN, "read %s: expected %d numbers, found %d", paths[i], want[i], got);
+            errno = EPROTO;
+            return -1;
+        }
+    }
     return 0;
 }
 

@@ -37,3 +37,11 @@ int sock_state_table(const uint16_t *ports, size_t nports, struct sock_entry *ou
     *count = 0;
     return unsupported(err, "socket table");
 }
+
+int sock_kernel_limits(struct sock_limits *out, char *err)
+{
+    out->tcp_rmem[0] = out->tcp_rmem[1] = out->tcp_rmem[2] = -1;
+    out->tcp_wmem[0] = out->tcp_wmem[1] = out->tcp_wmem[2] = -1;
+    out->rmem_max = out->wmem_max = -1;
+    return unsupported(err, "kernel buffer limits");
+}

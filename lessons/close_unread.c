@@ -21,7 +21,7 @@
 /* Server: wait for the request to arrive, answer without reading it, close. */
 static void server(struct lesson_side *s)
 {
-    if (sock_wait(side_sock(s), 0, 2000) <= 0)
+    if (side_wait(s, 0, 2000) <= 0)
         side_error(s, "wait for request", "no request arrived within 2 s");
     side_sleep(s, 50); /* let the whole request land in the receive queue */
     side_send(s, RESPONSE, 1000);

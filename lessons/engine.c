@@ -22,8 +22,14 @@ static unsigned conn_count(const struct lesson *l)
 
 static void record_ports(struct lesson_side *s)
 {
-    side_fact_int(s, "server_port", s->role == SIDE_SERVER ? s->local_port : s->remote_port);
+    uint16_t server_port = s->role == SIDE_SERVER ? s->local_port : s->remote_port;
+    side_fact_int(s, "server_port", server_port);
     side_fact_int(s, "client_port", s->role == SIDE_CLIENT ? s->local_port : s->remote_port);
+    /* Every connection of a run goes to the one listener: its port is also a fact of the run, so
+     * the Wireshark filter has it even when every connection's facts carry a prefix. */
+    side_fact_prefix(s, "");
+    side_fact_int(s, "server_port", server_port);
+    side_fact_prefix(s, NULL); /* before the lesson runs: its connection's prefix */
 }
 
 static void run_server_side(struct lesson_side *s)
@@ -35,6 +41,7 @@ static void run_server_side(struct lesson_side *s)
     s->lesson->server(s);
     if (!s->closed)
         sock_close(s->sock); /* a lesson that leaves its socket open must not leak it */
+    side_release(s);
 }
 
 /* Client: socket, the lesson's pre-connect tuning, connect, the lesson's script. */
@@ -62,6 +69,7 @@ static void run_client_side(struct lesson_side *s, const char *host, uint16_t po
     s->lesson->client(s);
     if (!s->closed)
         sock_close(s->sock);
+    side_release(s);
 }
 
 struct run {

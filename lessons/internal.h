@@ -6,22 +6,24 @@
 #include <stdint.h>
 
 #include "lessons/lesson.h"
+#include "lessons/series.h"
 
 #define FACT_KEY_LEN 56
 #define FACT_STR_LEN 96
-#define MAX_FACTS 64
+#define CHECK_TEXT_LEN 160 /* two dotted fact keys and an operator */
+#define MAX_FACTS 128
 #define MAX_EVENTS 48
 #define MAX_CHECKS 24
 #define MAX_ERRORS 4
 #define ERROR_LEN (SOCK_ERR_LEN + 64) /* "<step>: <compat message>" */
 
-enum fact_type { FACT_STR, FACT_INT, FACT_MS, FACT_BOOL };
+enum fact_type { FACT_STR, FACT_INT, FACT_MS, FACT_BOOL, FACT_NUM };
 
 struct fact {
     char key[FACT_KEY_LEN];
     enum fact_type type;
     long long i;
-    double ms;
+    double ms; /* FACT_MS and FACT_NUM */
     char s[FACT_STR_LEN];
 };
 
@@ -46,20 +48,22 @@ struct lesson_side {
     char local_addr[48], remote_addr[48]; /* to find the connection in the kernel after close */
     long long bytes_sent, bytes_received; /* over the whole connection */
     int closed;
+    struct sock_waiter *waiter; /* made on the first wait, freed by side_release */
     char prefix[24];
     struct factset facts;
     struct event events[MAX_EVENTS];
     size_t nevents;
     char errors[MAX_ERRORS][ERROR_LEN];
     size_t nerrors;
+    struct series_set *series; /* NULL until the side samples; moved into the report */
 };
 
 enum check_status { CHECK_FAIL = 0, CHECK_PASS = 1, CHECK_NOT_EVALUATED = -1 };
 
 struct check {
     char id[48];
-    char expect[FACT_STR_LEN];
-    char observed[FACT_STR_LEN];
+    char expect[CHECK_TEXT_LEN];
+    char observed[CHECK_TEXT_LEN];
     enum check_status status;
 };
 
@@ -75,6 +79,7 @@ struct lesson_report {
     size_t nchecks;
     char errors[2 * MAX_ERRORS * 4][ERROR_LEN];
     size_t nerrors;
+    struct series_set *series; /* NULL when the lesson samples nothing */
 };
 
 /* side.c */
@@ -82,10 +87,12 @@ void side_init(struct lesson_side *s, const struct lesson *l, enum side_role rol
                unsigned conn, uint64_t t0_us);
 const char *side_role_name(enum side_role r);
 void side_learn_names(struct lesson_side *s); /* addresses and ports of a connected socket */
+void side_release(struct lesson_side *s);     /* frees what the side held; facts stay */
 
 /* report.c */
 struct lesson_report *report_new(const struct lesson *l);
-void report_add_side(struct lesson_report *r, const struct lesson_side *s);
+/* Adds a side's facts, events and errors, and moves its samples into the report. */
+void report_add_side(struct lesson_report *r, struct lesson_side *s);
 void report_add_error(struct lesson_report *r, const char *msg);
 /* Joins both sides' views (time_wait_on) and runs the lesson's checks. */
 void report_finish(struct lesson_report *r);

@@ -22,6 +22,14 @@ struct lesson_report;
 
 enum side_role { SIDE_SERVER, SIDE_CLIENT };
 
+/* One chart of a time-series lesson: a metric sampled on one side, one line per connection
+ * (see side_sample). Shown in the text report as sparklines and drawn by --plot as SVG. */
+struct lesson_chart {
+    const char *title;  /* "receiver SO_RCVBUF"; NULL ends a lesson's list */
+    enum side_role role;
+    const char *metric; /* a series name: "rcvbuf", "rcv_space", "received", ... */
+};
+
 struct lesson {
     const char *name;      /* "close-abortive" */
     const char *title;     /* one line */
@@ -39,6 +47,7 @@ struct lesson {
     void (*server)(struct lesson_side *s); /* runs on the accepted socket */
     void (*client)(struct lesson_side *s); /* runs on the connected socket */
     void (*check)(struct lesson_report *r);
+    const struct lesson_chart *charts; /* optional: what its samples show, ended by {NULL} */
 };
 
 /* ---- the registry ------------------------------------------------------------------------- */
@@ -61,12 +70,18 @@ void side_fact_str(struct lesson_side *s, const char *key, const char *value);
 void side_fact_int(struct lesson_side *s, const char *key, long long value);
 void side_fact_ms(struct lesson_side *s, const char *key, double ms);
 void side_fact_bool(struct lesson_side *s, const char *key, int value);
+void side_fact_num(struct lesson_side *s, const char *key, double value); /* a rate, a ratio */
+/* Keys may contain dots: "kernel_limits.rmem_max" is shown as is in text and nested in --json
+ * ({"kernel_limits": {"rmem_max": ...}}). A key must not be both a value and a group. */
 /* Marks a step that failed for reasons outside the lesson (a setup call); shown and fails the run. */
 void side_error(struct lesson_side *s, const char *what, const char *err);
 
 void side_sleep(struct lesson_side *s, int ms);
-/* Facts recorded from now on get this prefix ("" = none). The engine sets a lesson's
- * conn_prefix[conn] at the start of each connection; a lesson may change it for a variant. */
+/* Waits for this side's socket to become readable (want_write 0) or writable (1): 1, 0 timeout, -1. */
+int side_wait(struct lesson_side *s, int want_write, int timeout_ms);
+/* Facts recorded from now on get this prefix ("" = none, NULL = this connection's own). The engine
+ * sets a lesson's conn_prefix[conn] at the start of each connection; a lesson may change it for a
+ * variant. */
 void side_fact_prefix(struct lesson_side *s, const char *prefix);
 
 /* Writes up to `bytes` without blocking, waiting at most stall_ms for room each time the send
@@ -83,6 +98,31 @@ long side_drain(struct lesson_side *s, int idle_ms, const char *saw_key, const c
 /* Reads exactly `bytes` or until the peer ends; returns bytes read. */
 long side_recv(struct lesson_side *s, long bytes, int timeout_ms);
 
+/* ---- time series: samples taken while a side works ------------------------------------------- */
+/* One point of the series `metric` (unit: "bytes", "segments", "ms") of this side and connection,
+ * stamped now. The connection's fact prefix ("locked." -> "locked") names its line in a chart. */
+void side_sample(struct lesson_side *s, const char *metric, const char *unit, double value);
+/* One point of each standard series of this socket, all at the same moment: sndbuf, rcvbuf
+ * (SO_SNDBUF/SO_RCVBUF), inq, outq (SIOCINQ/SIOCOUTQ), rcv_space, snd_cwnd, notsent, snd_wnd,
+ * rwnd_limited, sndbuf_limited (TCP_INFO, where the platform has them), sent and received (bytes
+ * this side moved so far). */
+void side_sample_socket(struct lesson_side *s);
+/* Facts summing up this side's series `metric`: <key>.first, .min, .max, .last and .samples. */
+void side_series_facts(struct lesson_side *s, const char *metric, const char *key);
+
+/* A bulk transfer, sampled every sample_ms (0: not sampled) with side_sample_socket. */
+struct side_transfer {
+    long long bytes;
+    double ms;         /* from the first call to the end */
+    double mib_per_s;
+    const char *ended; /* "time limit", "byte limit", "eof", "reset", "timeout", "error" */
+};
+/* Sends as fast as the connection takes it, until max_bytes or duration_ms. */
+void side_stream(struct lesson_side *s, long long max_bytes, int duration_ms, int sample_ms,
+                 struct side_transfer *t);
+/* Reads until EOF, a reset, or idle_ms without data. */
+void side_sink(struct lesson_side *s, int idle_ms, int sample_ms, struct side_transfer *t);
+
 /* Closes the socket the way the lesson set it up, timing the call. On the lesson's closer side it
  * records closer, close_call_ms, close_result, linger, bytes_written_before_close and
  * unsent_at_close / unread_at_close (queue sizes just before); on the other side only
@@ -94,6 +134,10 @@ int side_shutdown_write(struct lesson_side *s);
 /* Watches this connection in the kernel's socket table until it leaves the closing states
  * (bounded by max_ms); records <role>_final_state: TIME_WAIT, or "closed" when gone. */
 void side_settle(struct lesson_side *s, int max_ms);
+/* The kernel's buffer limits as facts of the run (no prefix): kernel_limits.tcp_rmem.{min,default,
+ * max} and kernel_limits.rmem_max for the receive side, tcp_wmem / wmem_max for the send side; only
+ * those the platform has. */
+void side_kernel_limits(struct lesson_side *s, int receive, int send);
 /* The kernel's current state of this connection, seen from this side ("closed" when gone). */
 const char *side_kernel_state(struct lesson_side *s, char *buf, size_t len);
 
@@ -107,6 +151,10 @@ void expect_false(struct lesson_report *r, const char *id, const char *key);
 void expect_range(struct lesson_report *r, const char *id, const char *key, double lo, double hi);
 void expect_less(struct lesson_report *r, const char *id, const char *key_a, const char *key_b);
 void expect_equal(struct lesson_report *r, const char *id, const char *key_a, const char *key_b);
+/* key = want, where want was worked out from other measured facts; `how` says how ("2 x rmem_max"). */
+void expect_int(struct lesson_report *r, const char *id, const char *key, long long want, const char *how);
+/* A measured integer fact, for working out what another fact should be. 1 when present. */
+int report_fact_int(const struct lesson_report *r, const char *key, long long *out);
 
 /* ---- running and reporting (the runner, server and bot programs) --------------------------------- */
 struct lesson_opts {
@@ -121,7 +169,8 @@ struct lesson_report *lesson_run(const struct lesson *l, const struct lesson_opt
 int lesson_run_many(const struct lesson *const *ls, size_t n, const struct lesson_opts *o,
                     struct lesson_report **out);
 
-/* One side only, for socklab-server --lesson (on an accepted socket) and socklab-bot --lesson. */
+/* One side only, for socklab-server --lesson (on an accepted socket, which it owns and closes)
+ * and socklab-bot --lesson. */
 struct lesson_report *lesson_serve_one(const struct lesson *l, sock_t accepted, unsigned conn_index);
 struct lesson_report *lesson_client_only(const struct lesson *l, const struct lesson_opts *o);
 
@@ -131,6 +180,12 @@ void report_print_json(FILE *out, const struct lesson_report *r);
 void report_print_json_array(FILE *out, struct lesson_report *const *rs, size_t n);
 void report_print_table(FILE *out, struct lesson_report *const *rs, size_t n);
 void report_free(struct lesson_report *r);
+
+/* Pictures of the time series. A lesson without charts prints and draws nothing. */
+int lesson_has_charts(const struct lesson *l);
+void report_print_charts(FILE *out, const struct lesson_report *r);          /* sparklines */
+void report_write_csv(FILE *out, struct lesson_report *const *rs, size_t n);  /* every sample */
+void report_write_svg(FILE *out, struct lesson_report *const *rs, size_t n);  /* a column per lesson */
 
 void lesson_print_explain(FILE *out, const struct lesson *l);
 

@@ -10,10 +10,13 @@ extern const struct lesson lesson_close_unread;
 extern const struct lesson lesson_half_close;
 extern const struct lesson lesson_time_wait_client;
 extern const struct lesson lesson_time_wait_server;
+extern const struct lesson lesson_buffer_sizes;
+extern const struct lesson lesson_buffer_autotune;
 
 static const struct lesson *const lessons[] = {
     &lesson_close_graceful,   &lesson_close_abortive,   &lesson_close_linger, &lesson_close_unread,
-    &lesson_half_close,       &lesson_time_wait_client, &lesson_time_wait_server,
+    &lesson_half_close,       &lesson_time_wait_client, &lesson_time_wait_server, &lesson_buffer_sizes,
+    &lesson_buffer_autotune,
 };
 
 const struct lesson *const *lesson_all(size_t *count)

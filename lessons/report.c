@@ -43,12 +43,13 @@ void fact_format(const struct fact *f, char *buf, size_t len)
     case FACT_INT: snprintf(buf, len, "%lld", f->i); break;
     case FACT_MS: snprintf(buf, len, "%.2f", f->ms); break;
     case FACT_BOOL: snprintf(buf, len, "%s", f->i ? "true" : "false"); break;
+    case FACT_NUM: snprintf(buf, len, "%.2f", f->ms); break;
     }
 }
 
 static double fact_number(const struct fact *f)
 {
-    return f->type == FACT_MS ? f->ms : (double)f->i;
+    return f->type == FACT_MS || f->type == FACT_NUM ? f->ms : (double)f->i;
 }
 
 struct lesson_report *report_new(const struct lesson *l)
@@ -64,7 +65,12 @@ struct lesson_report *report_new(const struct lesson *l)
     return r;
 }
 
-void report_free(struct lesson_report *r) { free(r); }
+void report_free(struct lesson_report *r)
+{
+    if (r != NULL)
+        free(r->series);
+    free(r);
+}
 
 void report_add_error(struct lesson_report *r, const char *msg)
 {
@@ -72,9 +78,24 @@ void report_add_error(struct lesson_report *r, const char *msg)
         snprintf(r->errors[r->nerrors++], ERROR_LEN, "%s", msg);
 }
 
-void report_add_side(struct lesson_report *r, const struct lesson_side *s)
+/* The side's samples join the report's; the side's own copy is freed (sides are reused). */
+static void take_samples(struct lesson_report *r, struct lesson_side *s)
+{
+    if (s->series == NULL)
+        return;
+    if (r->series == NULL) {
+        r->series = s->series;
+    } else {
+        series_merge(r->series, s->series);
+        free(s->series);
+    }
+    s->series = NULL;
+}
+
+void report_add_side(struct lesson_report *r, struct lesson_side *s)
 {
     size_t i;
+    take_samples(r, s);
     r->sides |= s->role == SIDE_SERVER ? 1 : 2;
     for (i = 0; i < s->facts.n; i++)
         factset_put(&r->facts, &s->facts.f[i]);
@@ -220,11 +241,11 @@ void expect_range(struct lesson_report *r, const char *id, const char *key, doub
     if (c == NULL)
         return;
     if (hi >= 1e300)
-        snprintf(c->expect, sizeof c->expect, "%s >= %g", key, lo);
+        snprintf(c->expect, sizeof c->expect, "%s >= %.15g", key, lo);
     else if (lo <= -1e300)
-        snprintf(c->expect, sizeof c->expect, "%s <= %g", key, hi);
+        snprintf(c->expect, sizeof c->expect, "%s <= %.15g", key, hi);
     else
-        snprintf(c->expect, sizeof c->expect, "%g <= %s <= %g", lo, key, hi);
+        snprintf(c->expect, sizeof c->expect, "%.15g <= %s <= %.15g", lo, key, hi);
     if (missing(c, key, f))
         return;
     fact_format(f, c->observed, sizeof c->observed);
@@ -250,6 +271,28 @@ static void expect_pair(struct lesson_report *r, const char *id, const char *ka,
                                                                                            : CHECK_FAIL;
 }
 
+int report_fact_int(const struct lesson_report *r, const char *key, long long *out)
+{
+    const struct fact *f = factset_get(&r->facts, key);
+    if (f == NULL || f->type != FACT_INT)
+        return 0;
+    *out = f->i;
+    return 1;
+}
+
+void expect_int(struct lesson_report *r, const char *id, const char *key, long long want, const char *how)
+{
+    struct check *c = add_check(r, id);
+    const struct fact *f = factset_get(&r->facts, key);
+    if (c == NULL)
+        return;
+    snprintf(c->expect, sizeof c->expect, "%s = %lld (%s)", key, want, how);
+    if (missing(c, key, f))
+        return;
+    fact_format(f, c->observed, sizeof c->observed);
+    c->status = f->type == FACT_INT && f->i == want ? CHECK_PASS : CHECK_FAIL;
+}
+
 void expect_less(struct lesson_report *r, const char *id, const char *ka, const char *kb)
 {
     expect_pair(r, id, ka, kb, 1);
@@ -262,10 +305,40 @@ void expect_equal(struct lesson_report *r, const char *id, const char *ka, const
 
 /* ---- rendering ----------------------------------------------------------------------------------- */
 
-/* Visits facts: the contract keys first, then the rest in the order they were measured. */
+/* Appends fs[0..n) to out in group order: the facts of a dotted key's group ("sizes.small.") are
+ * listed together at the place of the group's first fact, recursively, so the measured order
+ * survives within each group and the text reads like the JSON's nesting. */
+static size_t group_order(const struct fact *const *fs, size_t n, size_t skip, const struct fact **out)
+{
+    unsigned char done[MAX_FACTS];
+    const struct fact *group[MAX_FACTS];
+    size_t i, k, m, seg, w = 0;
+    memset(done, 0, sizeof done);
+    for (i = 0; i < n; i++) {
+        const char *rest = fs[i]->key + skip, *dot = strchr(rest, '.');
+        if (done[i])
+            continue;
+        if (dot == NULL) {
+            out[w++] = fs[i];
+            continue;
+        }
+        seg = (size_t)(dot - rest) + 1; /* with the dot */
+        for (k = i, m = 0; k < n; k++) {
+            if (!done[k] && strncmp(fs[k]->key + skip, rest, seg) == 0) {
+                group[m++] = fs[k];
+                done[k] = 1;
+            }
+        }
+        w += group_order(group, m, skip + seg, out + w);
+    }
+    return w;
+}
+
+/* Visits facts: the contract keys first, then the rest in the order they were measured, grouped. */
 static size_t ordered_facts(const struct lesson_report *r, const struct fact **out, size_t max)
 {
-    size_t i, j, n = 0;
+    const struct fact *rest[MAX_FACTS];
+    size_t i, j, n = 0, m = 0;
     for (i = 0; i < NCONTRACT; i++) {
         const struct fact *f = factset_get(&r->facts, contract_keys[i]);
         if (f != NULL && n < max)
@@ -275,10 +348,10 @@ static size_t ordered_facts(const struct lesson_report *r, const struct fact **o
         int seen = 0;
         for (j = 0; j < NCONTRACT; j++)
             seen |= strcmp(r->facts.f[i].key, contract_keys[j]) == 0;
-        if (!seen && n < max)
-            out[n++] = &r->facts.f[i];
+        if (!seen && n + m < max)
+            rest[m++] = &r->facts.f[i];
     }
-    return n;
+    return n + group_order(rest, m, 0, out + n);
 }
 
 static const char *status_word(enum check_status st)
@@ -299,7 +372,7 @@ void report_print_filter(FILE *out, const struct lesson_report *r)
 void report_print_text(FILE *out, const struct lesson_report *r)
 {
     const struct fact *fs[MAX_FACTS];
-    size_t i, n, passed = 0, failed = 0;
+    size_t i, n, passed = 0, failed = 0, width = 34;
     char v[FACT_STR_LEN];
 
     fprintf(out, "\n%s: %s\n", r->lesson->name, r->lesson->title);
@@ -310,10 +383,13 @@ void report_print_text(FILE *out, const struct lesson_report *r)
                 r->events[i].text);
     fprintf(out, "\nfacts\n");
     n = ordered_facts(r, fs, MAX_FACTS);
+    for (i = 0; i < n; i++)
+        width = strlen(fs[i]->key) > width ? strlen(fs[i]->key) : width;
     for (i = 0; i < n; i++) {
         fact_format(fs[i], v, sizeof v);
-        fprintf(out, "  %-34s %s\n", fs[i]->key, v);
+        fprintf(out, "  %-*s %s\n", (int)width, fs[i]->key, v);
     }
+    report_print_charts(out, r);
     fprintf(out, "\nchecks (%s)\n", r->platform);
     for (i = 0; i < r->nchecks; i++) {
         const struct check *c = &r->checks[i];
@@ -330,14 +406,54 @@ void report_print_text(FILE *out, const struct lesson_report *r)
             report_passed(r) ? "PASS" : "FAIL", passed, failed, r->nchecks - passed - failed);
 }
 
-static void json_fact(struct json *j, const struct fact *f)
+static void json_fact(struct json *j, const char *name, const struct fact *f)
 {
     switch (f->type) {
-    case FACT_STR: json_string(j, f->key, f->s); break;
-    case FACT_INT: json_int(j, f->key, f->i); break;
-    case FACT_MS: json_number(j, f->key, f->ms); break;
-    case FACT_BOOL: json_bool(j, f->key, (int)f->i); break;
+    case FACT_STR: json_string(j, name, f->s); break;
+    case FACT_INT: json_int(j, name, f->i); break;
+    case FACT_MS:
+    case FACT_NUM: json_number(j, name, f->ms); break;
+    case FACT_BOOL: json_bool(j, name, (int)f->i); break;
     }
+}
+
+static size_t count_dots(const char *s, size_t len)
+{
+    size_t i, n = 0;
+    for (i = 0; i < len; i++)
+        n += s[i] == '.';
+    return n;
+}
+
+/* Writes facts in group order (ordered_facts) as members of the open object. A dotted key is a
+ * path: "kernel_limits.rmem_max" -> {"kernel_limits": {"rmem_max": ...}}; objects open and close
+ * as the path changes from one fact to the next. */
+static void json_facts(struct json *j, const struct fact *const *fs, size_t n)
+{
+    const char *prev = "";
+    size_t prev_len = 0, i, c, start, common;
+    char name[FACT_KEY_LEN];
+    for (i = 0; i < n; i++) {
+        const char *k = fs[i]->key, *leaf = strrchr(k, '.');
+        size_t len = leaf != NULL ? (size_t)(leaf - k) + 1 : 0; /* the path, with its last dot */
+        for (c = 0, common = 0; c < len && c < prev_len && k[c] == prev[c]; c++)
+            if (k[c] == '.')
+                common = c + 1;
+        for (c = count_dots(prev + common, prev_len - common); c > 0; c--)
+            json_close_object(j);
+        for (c = start = common; c < len; c++) {
+            if (k[c] == '.') {
+                snprintf(name, sizeof name, "%.*s", (int)(c - start), k + start);
+                json_open_object(j, name);
+                start = c + 1;
+            }
+        }
+        json_fact(j, leaf != NULL ? leaf + 1 : k, fs[i]);
+        prev = k;
+        prev_len = len;
+    }
+    for (c = count_dots(prev, prev_len); c > 0; c--)
+        json_close_object(j);
 }
 
 static void json_report(struct json *j, const struct lesson_report *r)
@@ -365,8 +481,7 @@ static void json_report(struct json *j, const struct lesson_report *r)
     json_close_array(j);
     json_open_object(j, "facts");
     n = ordered_facts(r, fs, MAX_FACTS);
-    for (i = 0; i < n; i++)
-        json_fact(j, fs[i]);
+    json_facts(j, fs, n);
     json_close_object(j);
     json_open_array(j, "timeline");
     for (i = 0; i < r->nevents; i++) {
@@ -402,4 +517,13 @@ void report_print_json_array(FILE *out, struct lesson_report *const *rs, size_t 
         json_report(&j, rs[i]);
     json_close_array(&j);
     json_end(&j);
+}
+
+void report_write_csv(FILE *out, struct lesson_report *const *rs, size_t n)
+{
+    size_t i;
+    series_csv_header(out);
+    for (i = 0; i < n; i++)
+        if (rs[i]->series != NULL)
+            series_csv_rows(out, rs[i]->lesson->name, rs[i]->series);
 }

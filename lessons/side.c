@@ -23,8 +23,7 @@ void side_init(struct lesson_side *s, const struct lesson *l, enum side_role rol
     s->t0_us = t0_us;
     if (sock != SOCK_INVALID)
         side_learn_names(s);
-    if (conn < sizeof l->conn_prefix / sizeof l->conn_prefix[0] && l->conn_prefix[conn] != NULL)
-        side_fact_prefix(s, l->conn_prefix[conn]);
+    side_fact_prefix(s, NULL);
 }
 
 void side_learn_names(struct lesson_side *s)
@@ -46,6 +45,11 @@ const char *side_platform(const struct lesson_side *s)
 
 void side_fact_prefix(struct lesson_side *s, const char *prefix)
 {
+    const struct lesson *l = s->lesson;
+    if (prefix == NULL) /* back to this connection's own */
+        prefix = s->conn < sizeof l->conn_prefix / sizeof l->conn_prefix[0] && l->conn_prefix[s->conn] != NULL
+                     ? l->conn_prefix[s->conn]
+                     : "";
     snprintf(s->prefix, sizeof s->prefix, "%s", prefix);
 }
 
@@ -111,11 +115,35 @@ void side_fact_bool(struct lesson_side *s, const char *key, int value)
     put(s, key, &f);
 }
 
+void side_fact_num(struct lesson_side *s, const char *key, double value)
+{
+    struct fact f;
+    memset(&f, 0, sizeof f);
+    f.type = FACT_NUM;
+    f.ms = value;
+    put(s, key, &f);
+}
+
 void side_error(struct lesson_side *s, const char *what, const char *err)
 {
     if (s->nerrors < MAX_ERRORS)
         snprintf(s->errors[s->nerrors++], ERROR_LEN, "%.60s: %s", what, err);
     side_log(s, "ERROR %s: %s", what, err);
+}
+
+int side_wait(struct lesson_side *s, int want_write, int timeout_ms)
+{
+    if (s->waiter == NULL)
+        s->waiter = sock_waiter_new();
+    if (s->waiter == NULL)
+        return sock_wait(s->sock, want_write, timeout_ms);
+    return sock_waiter_wait(s->waiter, s->sock, want_write, timeout_ms);
+}
+
+void side_release(struct lesson_side *s)
+{
+    sock_waiter_free(s->waiter);
+    s->waiter = NULL;
 }
 
 void side_sleep(struct lesson_side *s, int ms)
@@ -144,7 +172,7 @@ long side_fill(struct lesson_side *s, long bytes, int stall_ms)
             continue;
         }
         if (n < 0 && sock_err_is_retriable(sock_last_error())) {
-            if (sock_wait(s->sock, 1, stall_ms) == 0)
+            if (side_wait(s, 1, stall_ms) == 0)
                 stalls++; /* the peer's window and our send buffer are both full */
             continue;
         }
@@ -170,7 +198,7 @@ long side_send(struct lesson_side *s, long bytes, int timeout_ms)
         if (n > 0) {
             total += n;
         } else if (n < 0 && sock_err_is_retriable(sock_last_error())) {
-            sock_wait(s->sock, 1, 100);
+            side_wait(s, 1, 100);
         } else {
             int code = sock_last_error();
             side_log(s, "send after %ld bytes failed: %s", total, sock_err_name(code));
@@ -192,7 +220,7 @@ long side_recv(struct lesson_side *s, long bytes, int timeout_ms)
     long total = 0;
     while (total < bytes && os_now_us() < deadline) {
         long n;
-        if (sock_wait(s->sock, 0, 100) <= 0)
+        if (side_wait(s, 0, 100) <= 0)
             continue;
         n = sock_recv(s->sock, sink, (size_t)(bytes - total < IO_CHUNK ? bytes - total : IO_CHUNK));
         if (n > 0)
@@ -213,7 +241,7 @@ long side_drain(struct lesson_side *s, int idle_ms, const char *saw_key, const c
     char key[FACT_KEY_LEN];
     for (;;) {
         long n;
-        int ready = sock_wait(s->sock, 0, idle_ms);
+        int ready = side_wait(s, 0, idle_ms);
         if (ready <= 0)
             break;
         n = sock_recv(s->sock, sink, sizeof sink);
@@ -250,6 +278,40 @@ long side_drain(struct lesson_side *s, int idle_ms, const char *saw_key, const c
     return total;
 }
 
+static void limit_fact(struct lesson_side *s, const char *key, long v)
+{
+    if (v >= 0) /* -1: this platform has no such limit */
+        side_fact_int(s, key, v);
+}
+
+void side_kernel_limits(struct lesson_side *s, int receive, int send)
+{
+    struct sock_limits l;
+    char err[SOCK_ERR_LEN];
+    if (sock_kernel_limits(&l, err) != 0) {
+        side_log(s, "kernel buffer limits not read: %s", err);
+        return;
+    }
+    side_fact_prefix(s, "kernel_limits.");
+    if (receive) {
+        limit_fact(s, "tcp_rmem.min", l.tcp_rmem[0]);
+        limit_fact(s, "tcp_rmem.default", l.tcp_rmem[1]);
+        limit_fact(s, "tcp_rmem.max", l.tcp_rmem[2]);
+        limit_fact(s, "rmem_max", l.rmem_max);
+        side_log(s, "kernel: tcp_rmem %ld %ld %ld, rmem_max %ld (-1: none here)", l.tcp_rmem[0], l.tcp_rmem[1],
+                 l.tcp_rmem[2], l.rmem_max);
+    }
+    if (send) {
+        limit_fact(s, "tcp_wmem.min", l.tcp_wmem[0]);
+        limit_fact(s, "tcp_wmem.default", l.tcp_wmem[1]);
+        limit_fact(s, "tcp_wmem.max", l.tcp_wmem[2]);
+        limit_fact(s, "wmem_max", l.wmem_max);
+        side_log(s, "kernel: tcp_wmem %ld %ld %ld, wmem_max %ld (-1: none here)", l.tcp_wmem[0], l.tcp_wmem[1],
+                 l.tcp_wmem[2], l.wmem_max);
+    }
+    side_fact_prefix(s, NULL);
+}
+
 /* 1 and *st when the kernel still knows this connection, 0 when it is gone, -1 on error. */
 static int kernel_state(struct lesson_side *s, enum sock_state *st)
 {
@@ -264,9 +326,18 @@ const char *side_kernel_state(struct lesson_side *s, char *buf, size_t len)
     return buf;
 }
 
+static const char *count_text(long v, char *buf, size_t len)
+{
+    if (v < 0)
+        snprintf(buf, len, "(not measurable here)");
+    else
+        snprintf(buf, len, "%ld", v);
+    return buf;
+}
+
 int side_close(struct lesson_side *s)
 {
-    char state[32], key[FACT_KEY_LEN], linger[24];
+    char state[32], key[FACT_KEY_LEN], linger[24], qa[24], qb[24];
     const char *role = side_role_name(s->role);
     long inq = -1, outq = -1;
     int onoff = 0, secs = 0, rc, code = 0, is_closer = (int)s->role == s->lesson->closer;
@@ -282,11 +353,15 @@ int side_close(struct lesson_side *s)
         side_fact_str(s, "closer", role);
         side_fact_str(s, "linger", linger);
         side_fact_int(s, "bytes_written_before_close", s->bytes_sent);
-        side_fact_int(s, "unsent_at_close", outq);
-        side_fact_int(s, "unread_at_close", inq);
+        /* Absent rather than -1 where the platform cannot tell (Windows has no SIOCOUTQ), so the
+         * checks that need them say "not measured" instead of failing on a made-up number. */
+        if (outq >= 0)
+            side_fact_int(s, "unsent_at_close", outq);
+        if (inq >= 0)
+            side_fact_int(s, "unread_at_close", inq);
     }
-    side_log(s, "close() with SO_LINGER %s; %ld bytes unacknowledged, %ld unread in the receive queue", linger,
-             outq, inq);
+    side_log(s, "close() with SO_LINGER %s; %s bytes unacknowledged, %s unread in the receive queue", linger,
+             count_text(outq, qa, sizeof qa), count_text(inq, qb, sizeof qb));
 
     t1 = os_now_us();
     rc = sock_close(s->sock);

@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define KEY_W 30
+#define KEY_W_MIN 30
+#define KEY_W_MAX 48 /* dotted keys ("sizes.small.effective.so_rcvbuf") are long */
 #define COL_W 24
 
 static int have_key(const char (*keys)[FACT_KEY_LEN], size_t n, const char *k)
@@ -17,10 +18,10 @@ static int have_key(const char (*keys)[FACT_KEY_LEN], size_t n, const char *k)
     return 0;
 }
 
-static void rule(FILE *out, size_t n)
+static void rule(FILE *out, size_t n, int key_w)
 {
     size_t i;
-    for (i = 0; i < KEY_W + n * (COL_W + 1); i++)
+    for (i = 0; i < (size_t)key_w + n * (COL_W + 1); i++)
         fputc('-', out);
     fputc('\n', out);
 }
@@ -33,6 +34,7 @@ void report_print_table(FILE *out, struct lesson_report *const *rs, size_t n)
                                         "time_wait_on", "server_state_after_close", "server_final_state",
                                         "client_final_state", "server_port", "client_port"};
     size_t nkeys = 0, i, k;
+    int key_w = KEY_W_MIN;
     char v[FACT_STR_LEN];
 
     for (k = 0; k < sizeof first / sizeof first[0]; k++)
@@ -42,19 +44,22 @@ void report_print_table(FILE *out, struct lesson_report *const *rs, size_t n)
             if (!have_key((const char (*)[FACT_KEY_LEN])keys, nkeys, rs[i]->facts.f[k].key))
                 snprintf(keys[nkeys++], FACT_KEY_LEN, "%s", rs[i]->facts.f[k].key);
 
+    for (k = 0; k < nkeys; k++)
+        key_w = (int)strlen(keys[k]) > key_w ? (int)strlen(keys[k]) : key_w;
+    key_w = key_w > KEY_W_MAX ? KEY_W_MAX : key_w;
     fprintf(out, "\nEvery value below was measured in this run; the lessons ran at the same time, each on its "
-                 "own port.\n\n%-*s", KEY_W, "fact (measured)");
+                 "own port.\n\n%-*s", key_w, "fact (measured)");
     for (i = 0; i < n; i++)
         fprintf(out, " %-*.*s", COL_W, COL_W, rs[i]->lesson->name);
     fputc('\n', out);
-    rule(out, n);
+    rule(out, n, key_w);
     for (k = 0; k < nkeys; k++) {
         int any = 0;
         for (i = 0; i < n; i++)
             any |= factset_get(&rs[i]->facts, keys[k]) != NULL;
         if (!any)
             continue;
-        fprintf(out, "%-*.*s", KEY_W, KEY_W, keys[k]);
+        fprintf(out, "%-*.*s", key_w, key_w, keys[k]);
         for (i = 0; i < n; i++) {
             const struct fact *f = factset_get(&rs[i]->facts, keys[k]);
             if (f != NULL)
@@ -65,8 +70,8 @@ void report_print_table(FILE *out, struct lesson_report *const *rs, size_t n)
         }
         fputc('\n', out);
     }
-    rule(out, n);
-    fprintf(out, "%-*s", KEY_W, "checks");
+    rule(out, n, key_w);
+    fprintf(out, "%-*s", key_w, "checks");
     for (i = 0; i < n; i++) {
         size_t p = 0, c;
         for (c = 0; c < rs[i]->nchecks; c++)
@@ -89,6 +94,8 @@ void report_print_table(FILE *out, struct lesson_report *const *rs, size_t n)
         for (c = 0; c < rs[i]->nerrors; c++)
             fprintf(out, "  ERROR %s\n", rs[i]->errors[c]);
     }
+    for (i = 0; i < n; i++)
+        report_print_charts(out, rs[i]); /* nothing for a lesson without charts */
     fprintf(out, "\nThe story of each run, step by step: socklab run LESSON.  What to look for on the wire: "
                  "socklab explain LESSON.\n");
 }

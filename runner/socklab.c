@@ -1,4 +1,5 @@
 /* socklab - the lesson runner: list, explain, run and compare lessons on this machine. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@ static const char usage[] =
     "  explain LESSON            what happens, what to watch in Wireshark, what each platform does\n"
     "  run LESSON                run both sides here over loopback and report what was measured\n"
     "  compare LESSON LESSON...  run lessons at once (each on its own port), one column per lesson\n\n"
+    "lessons that sample a time series print sparklines; --csv and --plot save the samples and a chart\n\n"
     "exit status: 0 when every check passed, 1 when a check failed, 2 for bad arguments";
 
 static const struct lesson *need_lesson(const char *name)
@@ -25,6 +27,51 @@ static const struct lesson *need_lesson(const char *name)
     if (l == NULL)
         cli_fail(PROG, "unknown lesson '%s' (try: socklab list)", name);
     return l;
+}
+
+/* --csv / --plot: refused before anything runs when none of the lessons samples a time series. */
+static FILE *open_output(const char *opt, const char *path, const struct lesson *const *ls, int n)
+{
+    char names[256] = "";
+    size_t count, i, used = 0;
+    const struct lesson *const *all = lesson_all(&count);
+    FILE *f;
+    int k, any = 0;
+    for (k = 0; k < n; k++)
+        any |= lesson_has_charts(ls[k]);
+    if (!any) {
+        for (i = 0; i < count && used + 24 < sizeof names; i++)
+            if (lesson_has_charts(all[i]))
+                used += (size_t)snprintf(names + used, sizeof names - used, " %s", all[i]->name);
+        cli_fail(PROG, "--%s: no time series in %s (lessons that sample one:%s)", opt,
+                 n == 1 ? ls[0]->name : "these lessons", names);
+    }
+    f = fopen(path, "w");
+    if (f == NULL)
+        cli_fail(PROG, "--%s: cannot write %s: %s", opt, path, strerror(errno));
+    return f;
+}
+
+/* Writes the pictures asked for; 0, or 1 when a file could not be written in full. */
+static int write_outputs(FILE *csv, FILE *svg, struct lesson_report *const *rs, size_t n, const char *csv_path,
+                         const char *svg_path)
+{
+    int rc = 0;
+    if (csv != NULL) {
+        report_write_csv(csv, rs, n);
+        if (fclose(csv) != 0) {
+            fprintf(stderr, "%s: --csv: writing %s failed\n", PROG, csv_path);
+            rc = 1;
+        }
+    }
+    if (svg != NULL) {
+        report_write_svg(svg, rs, n);
+        if (fclose(svg) != 0) {
+            fprintf(stderr, "%s: --plot: writing %s failed\n", PROG, svg_path);
+            rc = 1;
+        }
+    }
+    return rc;
 }
 
 static void cmd_list(void)
@@ -40,7 +87,8 @@ int main(int argc, char **argv)
     const char *pos[MAX_COMPARE + 2];
     int npos = 0, json = 0, quiet = 0, i, rc;
     uint16_t port = 0;
-    const char *host = "127.0.0.1";
+    const char *host = "127.0.0.1", *csv_path = NULL, *svg_path = NULL;
+    FILE *csv = NULL, *svg = NULL;
     char err[SOCK_ERR_LEN];
     struct lesson_opts o;
     const struct cli_opt opts[] = {
@@ -48,6 +96,8 @@ int main(int argc, char **argv)
         {"host", CLI_STR, &host, 0, 0, "--host ADDR   loopback address to run on (default 127.0.0.1)"},
         {"json", CLI_FLAG, &json, 0, 0, "--json        print the report as JSON on stdout (logs go to stderr)"},
         {"quiet", CLI_FLAG, &quiet, 0, 0, "--quiet       no progress lines on stderr"},
+        {"csv", CLI_STR, &csv_path, 0, 0, "--csv FILE    run/compare: every sample of the time series, one per row"},
+        {"plot", CLI_STR, &svg_path, 0, 0, "--plot FILE   run/compare: the time series as SVG charts (for a browser)"},
         {NULL, CLI_FLAG, NULL, 0, 0, NULL},
     };
 
@@ -79,12 +129,17 @@ int main(int argc, char **argv)
         if (npos != 2)
             cli_fail(PROG, "usage: socklab run LESSON");
         l = need_lesson(pos[1]);
+        if (csv_path != NULL)
+            csv = open_output("csv", csv_path, &l, 1);
+        if (svg_path != NULL)
+            svg = open_output("plot", svg_path, &l, 1);
         r = lesson_run(l, &o);
         if (json)
             report_print_json(stdout, r);
         else
             report_print_text(stdout, r);
         rc = report_passed(r) ? 0 : 1;
+        rc |= write_outputs(csv, svg, &r, 1, csv_path, svg_path);
         report_free(r);
         return rc;
     }
@@ -98,6 +153,10 @@ int main(int argc, char **argv)
             cli_fail(PROG, "compare takes at most %d lessons", MAX_COMPARE);
         for (i = 0; i < n; i++)
             ls[i] = need_lesson(pos[i + 1]);
+        if (csv_path != NULL)
+            csv = open_output("csv", csv_path, ls, n);
+        if (svg_path != NULL)
+            svg = open_output("plot", svg_path, ls, n);
         rc = lesson_run_many(ls, (size_t)n, &o, rs);
         if (rc < 0) {
             fprintf(stderr, "%s: out of memory\n", PROG);
@@ -107,6 +166,7 @@ int main(int argc, char **argv)
             report_print_json_array(stdout, rs, (size_t)n);
         else
             report_print_table(stdout, rs, (size_t)n);
+        rc |= write_outputs(csv, svg, rs, (size_t)n, csv_path, svg_path);
         for (i = 0; i < n; i++)
             report_free(rs[i]);
         return rc;

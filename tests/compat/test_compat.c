@@ -189,6 +189,47 @@ static void tcp_info(void)
     pair_close(&p);
 }
 
+/* Both ends read the same window scale: what the client announced is what the server applies. */
+static void tcp_info_window_scale(void)
+{
+    struct pair p;
+    struct sock_tcpinfo c, s;
+    int rc;
+    pair_open(&p);
+    c.rcv_wscale = s.snd_wscale = -1;
+    rc = sock_tcp_info(p.client, &c, err);
+    if (rc == SOCK_UNSUPPORTED) {
+        CHECK(strcmp(sock_platform(), "linux") != 0);
+        printf("SKIP: %s\n", err);
+    } else {
+        CHECK(rc == 0);
+        CHECK(sock_tcp_info(p.server, &s, err) == 0);
+        if (strcmp(sock_platform(), "linux") == 0) {
+            CHECK(c.rcv_wscale >= 0 && c.rcv_wscale <= 14); /* RFC 7323: at most 14 */
+            CHECK_EQ_LONG(s.snd_wscale, c.rcv_wscale);
+            CHECK_EQ_LONG(c.snd_wscale, s.rcv_wscale);
+        }
+    }
+    pair_close(&p);
+}
+
+static void kernel_limits(void)
+{
+    struct sock_limits l;
+    int rc = sock_kernel_limits(&l, err);
+    printf("kernel limits: rc %d tcp_rmem %ld %ld %ld tcp_wmem %ld %ld %ld rmem_max %ld wmem_max %ld %s\n", rc,
+           l.tcp_rmem[0], l.tcp_rmem[1], l.tcp_rmem[2], l.tcp_wmem[0], l.tcp_wmem[1], l.tcp_wmem[2], l.rmem_max,
+           l.wmem_max, rc ? err : "");
+    if (strcmp(sock_platform(), "linux") != 0) {
+        CHECK(rc == 0 || rc == SOCK_UNSUPPORTED);
+        return;
+    }
+    CHECK(rc == 0);
+    CHECK(l.tcp_rmem[0] > 0 && l.tcp_rmem[0] <= l.tcp_rmem[1] && l.tcp_rmem[1] <= l.tcp_rmem[2]);
+    CHECK(l.tcp_wmem[0] > 0 && l.tcp_wmem[0] <= l.tcp_wmem[1] && l.tcp_wmem[1] <= l.tcp_wmem[2]);
+    CHECK(l.rmem_max > 0 && l.wmem_max > 0);
+}
+
 static void keepalive_path(void)
 {
     struct pair p;
@@ -240,6 +281,8 @@ int main(int argc, char **argv)
         {"compat_bufsize_roundtrip", bufsize_roundtrip},
         {"compat_queue_sizes", queue_sizes},
         {"compat_tcp_info", tcp_info},
+        {"compat_tcp_info_window_scale", tcp_info_window_scale},
+        {"compat_kernel_limits", kernel_limits},
         {"compat_keepalive_path", keepalive_path},
         {"compat_shutdown_write_gives_eof", shutdown_write_gives_eof},
         {"compat_wait_times_out", wait_times_out},

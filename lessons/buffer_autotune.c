@@ -1,0 +1,151 @@
+/* buffer-autotune - the kernel sizing a connection's buffers while it runs, against buffers a
+ * program fixed.
+ *
+ * Two bulk transfers, one after the other, server -> client for TRANSFER_MS each:
+ *   default   nothing set: both ends autotune
+ *   locked    the client sets SO_RCVBUF before connect(), the server SO_SNDBUF after accept(),
+ *             both to LOCKED (which Linux doubles): autotuning is off for both
+ *
+ * On the wire (server port P, client port C), each connection:
+ *   C > P  [S] wscale N   P > C [S.]   C > P [.]     locked: a smaller N (the buffer set before connect)
+ *   P > C  [.] [P.] ... (TRANSFER_MS of data)        the client ACKs and reads as fast as it can
+ *   C > P  [.] win ...                               default: the advertised window grows as the
+ *                                                    receive buffer is autotuned; locked: it stays small
+ *   P > C  [F.]                                      end of the stream
+ *
+ * Both sides sample their socket every SAMPLE_MS: SO_SNDBUF, SO_RCVBUF, SIOCINQ/SIOCOUTQ, and
+ * TCP_INFO's rcv_space, snd_cwnd, notsent_bytes, snd_wnd and the time the sender spent limited by
+ * the receive window or its own send buffer.
+ *
+ * The student sees: the default buffers grow while the data flows, bounded by tcp_rmem[2] /
+ * tcp_wmem[2]; the locked ones stay flat; rcv_space (the reader's pace, which autotuning acts on)
+ * moves either way; and what the lock did to the throughput on this path (on loopback the round
+ * trip is so short that even small windows go fast). */
+#include "lessons/lesson.h"
+
+#include <string.h>
+
+#define LOCKED 16384
+#define TRANSFER_MS 1500
+#define SAMPLE_MS 50
+
+static int is_locked(const struct lesson_side *s) { return side_conn(s) == 1; }
+
+/* Fixes one buffer of this socket and records what the kernel made of it. */
+static void lock_buffer(struct lesson_side *s, sock_t sock, enum sock_buf which, const char *key)
+{
+    char err[SOCK_ERR_LEN];
+    int got = 0;
+    const char *name = which == SOCK_SNDBUF ? "SO_SNDBUF" : "SO_RCVBUF";
+    if (sock_set_bufsize(sock, which, LOCKED, err) != 0 || sock_get_bufsize(sock, which, &got, err) != 0) {
+        side_error(s, name, err);
+        return;
+    }
+    side_fact_int(s, key, got);
+    side_log(s, "set %s to %d: the kernel reports %d", name, LOCKED, got);
+}
+
+static void client_prepare(struct lesson_side *s, sock_t sock)
+{
+    if (side_conn(s) == 0)
+        side_kernel_limits(s, 1, 0); /* each side its own machine's limits */
+    if (is_locked(s))
+        lock_buffer(s, sock, SOCK_RCVBUF, "receiver.so_rcvbuf_set");
+}
+
+/* Client: the receiver. Reads everything, sampling as it goes. */
+static void client(struct lesson_side *s)
+{
+    struct side_transfer t;
+    side_sink(s, 2000, SAMPLE_MS, &t);
+    side_fact_int(s, "receiver.bytes", t.bytes);
+    side_fact_ms(s, "receiver.ms", t.ms);
+    side_fact_num(s, "receiver.mib_per_s", t.mib_per_s);
+    side_series_facts(s, "rcvbuf", "receiver.so_rcvbuf");
+    side_series_facts(s, "rcv_space", "receiver.rcv_space");
+}
+
+/* Server: the sender. Streams for TRANSFER_MS, sampling as it goes. */
+static void server(struct lesson_side *s)
+{
+    struct side_transfer t;
+    if (side_conn(s) == 0)
+        side_kernel_limits(s, 0, 1);
+    if (is_locked(s))
+        lock_buffer(s, side_sock(s), SOCK_SNDBUF, "sender.so_sndbuf_set");
+    side_stream(s, 1LL << 40, TRANSFER_MS, SAMPLE_MS, &t);
+    side_fact_int(s, "sender.bytes", t.bytes);
+    side_series_facts(s, "sndbuf", "sender.so_sndbuf");
+    side_series_facts(s, "snd_cwnd", "sender.snd_cwnd");
+    side_series_facts(s, "rwnd_limited", "sender.rwnd_limited_ms");
+    side_series_facts(s, "sndbuf_limited", "sender.sndbuf_limited_ms");
+}
+
+static void check(struct lesson_report *r)
+{
+    long long v;
+    expect_equal(r, "default_all_bytes_arrived", "default.receiver.bytes", "default.sender.bytes");
+    expect_equal(r, "locked_all_bytes_arrived", "locked.receiver.bytes", "locked.sender.bytes");
+    if (strcmp(report_platform(r), "linux") != 0)
+        return; /* Windows: whether a set SO_RCVBUF pins the window is undocumented; reported only */
+    expect_less(r, "default_rcvbuf_grew", "default.receiver.so_rcvbuf.first", "default.receiver.so_rcvbuf.max");
+    if (report_fact_int(r, "kernel_limits.tcp_rmem.max", &v))
+        expect_range(r, "rcvbuf_growth_stops_at_tcp_rmem_max", "default.receiver.so_rcvbuf.max", 0, (double)v);
+    if (report_fact_int(r, "kernel_limits.tcp_wmem.default", &v))
+        expect_range(r, "sndbuf_grew_past_tcp_wmem_default", "default.sender.so_sndbuf.max", (double)v + 1, 1e308);
+    if (report_fact_int(r, "kernel_limits.tcp_wmem.max", &v))
+        expect_range(r, "sndbuf_growth_stops_at_tcp_wmem_max", "default.sender.so_sndbuf.max", 0, (double)v);
+    expect_equal(r, "locked_rcvbuf_stayed", "locked.receiver.so_rcvbuf.min", "locked.receiver.so_rcvbuf.max");
+    expect_equal(r, "locked_sndbuf_stayed", "locked.sender.so_sndbuf.min", "locked.sender.so_sndbuf.max");
+}
+
+static const struct lesson_chart charts[] = {
+    {"receiver SO_RCVBUF", SIDE_CLIENT, "rcvbuf"},
+    {"receiver rcv_space: read per round trip", SIDE_CLIENT, "rcv_space"},
+    {"sender SO_SNDBUF", SIDE_SERVER, "sndbuf"},
+    {"sender snd_wnd: the window it may fill", SIDE_SERVER, "snd_wnd"},
+    {"sender snd_cwnd: congestion window", SIDE_SERVER, "snd_cwnd"},
+    {"sender SIOCOUTQ: unacknowledged + unsent", SIDE_SERVER, "outq"},
+    {"sender notsent_bytes: not yet sent", SIDE_SERVER, "notsent"},
+    {"sender time held by the receive window", SIDE_SERVER, "rwnd_limited"},
+    {"bytes received (slope = throughput)", SIDE_CLIENT, "received"},
+    {NULL, SIDE_CLIENT, NULL},
+};
+
+const struct lesson lesson_buffer_autotune = {
+    .name = "buffer-autotune",
+    .title = "buffer autotuning over time: default buffers grow, locked ones stay, and the throughput",
+    .explain = "Two bulk transfers from the server to the client, 1.5 s each. The first leaves the buffers "
+               "alone; for the second the client sets SO_RCVBUF (before connect) and the server SO_SNDBUF to "
+               "16 KiB. Both sides sample their socket every 50 ms - the buffer sizes, the queues, and the "
+               "kernel's TCP_INFO: rcv_space (how much the reader consumed in a round trip, which drives "
+               "receive autotuning), snd_wnd (the window the receiver advertises), snd_cwnd, notsent_bytes and "
+               "the time the sender was held back by the receive window. With default buffers the kernel "
+               "grows both while the data flows, bounded by tcp_rmem[2] / tcp_wmem[2]; the locked ones never "
+               "move, so the receiver can never advertise more than its small buffer allows - even though "
+               "rcv_space, the pace autotuning would follow, keeps being measured. The charts and the "
+               "throughput facts show what the lock cost on this path. A window limits throughput to about "
+               "window / round-trip time, and on loopback a round trip takes microseconds, so the cost here "
+               "is far smaller than across a real network.",
+    .wireshark = "tcp.port == {port}",
+    .watch = "the client's ACKs: their window field grows on the first connection, stays small on the second\n"
+             "the wscale option in the two SYNs: smaller for the locked connection\n"
+             "Statistics > TCP Stream Graphs > Window Scaling on each stream: the receive window over time\n"
+             "Statistics > Conversations: bytes and duration of the two connections",
+    .on_linux = "Receive autotuning (tcp_moderate_rcvbuf) grows SO_RCVBUF as the reader keeps up, up to "
+                "tcp_rmem[2]; the send buffer grows with the congestion window up to tcp_wmem[2]. Setting "
+                "SO_RCVBUF or SO_SNDBUF locks that buffer at twice the value (tcp(7)).",
+    .on_windows = "Receive window autotuning and dynamic send buffering are on by default; setting SO_SNDBUF "
+                  "turns dynamic send buffering off (Microsoft's SIO_IDEAL_SEND_BACKLOG_QUERY documentation). "
+                  "Whether getsockopt shows the autotuned sizes, and whether a set SO_RCVBUF pins the window, "
+                  "is not documented: the lesson reports what it measures.",
+    .closer = SIDE_SERVER,
+    .connections = 2,
+    .conn_prefix = {"default.", "locked."},
+    .duration_hint_ms = 2 * TRANSFER_MS + 500,
+    .client_prepare = client_prepare,
+    .server = server,
+    .client = client,
+    .check = check,
+    .charts = charts,
+};
