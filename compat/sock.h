@@ -93,6 +93,10 @@ enum sock_buf { SOCK_SNDBUF, SOCK_RCVBUF };
 int sock_set_bufsize(sock_t s, enum sock_buf which, int bytes, char *err);
 int sock_get_bufsize(sock_t s, enum sock_buf which, int *bytes, char *err);
 int sock_set_nodelay(sock_t s, int on, char *err);
+/* SO_RCVLOWAT: a receive returns only once `bytes` are queued (or at EOF / an error). Linux has it for
+ * TCP; Winsock defines the constant but its TCP/IP provider does not implement it, so there this
+ * returns SOCK_UNSUPPORTED (and sets nothing). */
+int sock_set_rcvlowat(sock_t s, int bytes, char *err);
 int sock_set_reuseaddr(sock_t s, int on, char *err);
 /* Keepalive with per-socket timing (seconds). *path_out (may be NULL) names the mechanism that
  * took effect: "TCP_KEEPIDLE/INTVL/CNT" or "SIO_KEEPALIVE_VALS" (Windows fallback). */
@@ -117,6 +121,10 @@ struct sock_tcpinfo {
     long snd_wscale, rcv_wscale;
     /* Microseconds the sender spent limited by the peer's receive window / by its own send buffer. */
     long rwnd_limited_us, sndbuf_limited_us;
+    /* Segments sent / received so far (RFC 4898 tcpEStatsPerfSegsOut/In), all and data-carrying
+     * only. Linux counts in MSS-sized segments (a GSO/TSO packet of 20 x MSS counts 20), not in the
+     * packets a capture shows. Windows' SIO_TCP_INFO has no such counts (-1). */
+    long segs_out, segs_in, data_segs_out, data_segs_in;
 };
 int sock_tcp_info(sock_t s, struct sock_tcpinfo *ti, char *err); /* 0, -1 or SOCK_UNSUPPORTED */
 

@@ -70,6 +70,10 @@ int sock_tcp_info(sock_t s, struct sock_tcpinfo *ti, char *err)
     ti->rcv_wscale = (t.tcpi_options & TCPI_OPT_WSCALE) ? (long)t.tcpi_rcv_wscale : 0;
     ti->rwnd_limited_us = HAS_FIELD(len, tcpi_rwnd_limited) ? (long)t.tcpi_rwnd_limited : -1;
     ti->sndbuf_limited_us = HAS_FIELD(len, tcpi_sndbuf_limited) ? (long)t.tcpi_sndbuf_limited : -1;
+    ti->segs_out = HAS_FIELD(len, tcpi_segs_out) ? (long)t.tcpi_segs_out : -1;
+    ti->segs_in = HAS_FIELD(len, tcpi_segs_in) ? (long)t.tcpi_segs_in : -1;
+    ti->data_segs_out = HAS_FIELD(len, tcpi_data_segs_out) ? (long)t.tcpi_data_segs_out : -1;
+    ti->data_segs_in = HAS_FIELD(len, tcpi_data_segs_in) ? (long)t.tcpi_data_segs_in : -1;
     return 0;
 }
 

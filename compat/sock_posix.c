@@ -444,6 +444,13 @@ int sock_set_nodelay(sock_t s, int on, char *err)
     return 0;
 }
 
+int sock_set_rcvlowat(sock_t s, int bytes, char *err)
+{
+    if (setsockopt(s, SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof bytes) != 0)
+        return fail(err, "setsockopt SO_RCVLOWAT", NULL);
+    return 0;
+}
+
 int sock_set_reuseaddr(sock_t s, int on, char *err)
 {
     if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0)

@@ -623,6 +623,20 @@ int sock_set_nodelay(sock_t s, int on, char *err)
     return 0;
 }
 
+int sock_set_rcvlowat(sock_t s, int bytes, char *err)
+{
+    /* winsock2.h defines SO_RCVLOWAT (0x1004) "for backward compatibility" with BSD sockets, but the
+     * Windows TCP/IP provider does not implement it (Microsoft's SOL_SOCKET options page): a receive
+     * there completes on PSH, a full buffer or a timer, never on a byte count. Nothing is called, so
+     * Wine, which could hand the option to its Linux kernel, behaves like Windows here. */
+    (void)s;
+    (void)bytes;
+    if (err != NULL)
+        snprintf(err, SOCK_ERR_LEN, "setsockopt SO_RCVLOWAT: not implemented by Winsock's TCP/IP provider");
+    WSASetLastError(WSAENOPROTOOPT);
+    return SOCK_UNSUPPORTED;
+}
+
 int sock_set_reuseaddr(sock_t s, int on, char *err)
 {
     /* Careful: on Windows this allows binding a port another socket actively uses (see

@@ -17,7 +17,9 @@
 #define MAX_ERRORS 4
 #define ERROR_LEN (SOCK_ERR_LEN + 64) /* "<step>: <compat message>" */
 
-enum fact_type { FACT_STR, FACT_INT, FACT_MS, FACT_BOOL, FACT_NUM };
+/* FACT_INTS: a list of integers (side_fact_ints), kept as decimal text in `s` ("100 1000 3000") with
+ * the count in `i`; an array in --json. */
+enum fact_type { FACT_STR, FACT_INT, FACT_MS, FACT_BOOL, FACT_NUM, FACT_INTS };
 
 struct fact {
     char key[FACT_KEY_LEN];

@@ -12,11 +12,18 @@ extern const struct lesson lesson_time_wait_client;
 extern const struct lesson lesson_time_wait_server;
 extern const struct lesson lesson_buffer_sizes;
 extern const struct lesson lesson_buffer_autotune;
+extern const struct lesson lesson_stalled_reader;
+extern const struct lesson lesson_segmentation;
+extern const struct lesson lesson_psh_recv;
+extern const struct lesson lesson_nagle;
 
 static const struct lesson *const lessons[] = {
     &lesson_close_graceful,   &lesson_close_abortive,   &lesson_close_linger, &lesson_close_unread,
     &lesson_half_close,       &lesson_time_wait_client, &lesson_time_wait_server, &lesson_buffer_sizes,
-    &lesson_buffer_autotune,
+    &lesson_buffer_autotune,  &lesson_stalled_reader,
+    &lesson_segmentation,
+    &lesson_psh_recv,
+    &lesson_nagle,
 };
 
 const struct lesson *const *lesson_all(size_t *count)

@@ -44,6 +44,7 @@ void fact_format(const struct fact *f, char *buf, size_t len)
     case FACT_MS: snprintf(buf, len, "%.2f", f->ms); break;
     case FACT_BOOL: snprintf(buf, len, "%s", f->i ? "true" : "false"); break;
     case FACT_NUM: snprintf(buf, len, "%.2f", f->ms); break;
+    case FACT_INTS: snprintf(buf, len, "[%s]", f->s); break;
     }
 }
 
@@ -414,6 +415,20 @@ static void json_fact(struct json *j, const char *name, const struct fact *f)
     case FACT_MS:
     case FACT_NUM: json_number(j, name, f->ms); break;
     case FACT_BOOL: json_bool(j, name, (int)f->i); break;
+    case FACT_INTS: {
+        const char *p = f->s;
+        char *end;
+        json_open_array(j, name);
+        for (;;) {
+            long long v = strtoll(p, &end, 10);
+            if (end == p)
+                break;
+            json_int(j, NULL, v);
+            p = end;
+        }
+        json_close_array(j);
+        break;
+    }
     }
 }
 

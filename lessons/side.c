@@ -152,6 +152,12 @@ void side_sleep(struct lesson_side *s, int ms)
     os_sleep_ms(ms);
 }
 
+void side_add_bytes(struct lesson_side *s, long long sent, long long received)
+{
+    s->bytes_sent += sent;
+    s->bytes_received += received;
+}
+
 static const char *last_error_name(void) { return sock_err_name(sock_last_error()); }
 
 long side_fill(struct lesson_side *s, long bytes, int stall_ms)

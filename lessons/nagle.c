@@ -1,0 +1,264 @@
+/* nagle - small game writes with Nagle's algorithm (the default) and with TCP_NODELAY: how many
+ * segments they become, and the round trip of the write-write-read pattern.
+ *
+ * Two connections run the same script; only the client's TCP_NODELAY differs (nagle: off, nodelay: on).
+ *   1. burst: FRAMES MOVE frames of 7 bytes, one send() each, back to back (a game loop flushing its
+ *      inputs). The server is busy for BUSY_MS (a game tick), so only its kernel ACKs them; then it
+ *      reads them and answers with one STATE frame.
+ *   2. write-write-read, REQUESTS times: a PING frame's 3-byte header (length, type) with one send(),
+ *      its 8-byte payload (the client's clock) with another, then wait for the PONG.
+ *
+ * On the wire (server port P, client port C), one Linux run on loopback:
+ *   both     C > P [P.] 7   P > C [.]   x 16   a new connection ACKs each segment at once (quick-ack)
+ *            C > P [P.] 7                      the 17th: from now on the server delays its ACKs
+ *   nagle    ... 40 ms ...  P > C [.]          Nagle held every later frame behind that unacknowledged
+ *            C > P [P.] 1281                   small segment; the delayed-ACK timer releases all 183
+ *   nodelay  C > P [P.] 7   x 17 more          each frame leaves at once - until 18 segments, the
+ *            ... 8 ms ...                      congestion window, are in flight; the other 166 wait.
+ *            C > P [P.] 1162                   No ACK came: the sender's own tail-loss-probe timer
+ *                                              (TcpExtTCPLossProbes +1) sent them as one segment
+ *   nagle    C > P [P.] 3                      a PING header
+ *            ... 40 ms ...  P > C [.]          the server's delayed ACK: it waits for the rest of the
+ *                                              request, so no answer carries the ACK sooner
+ *            C > P [P.] 8   P > C [P.] 11      only now the payload may go; then the PONG
+ *   nodelay  C > P [P.] 3  [P.] 8   P > C [P.] 11    tens of microseconds in all
+ *
+ * Facts per connection (nagle.*, nodelay.*): segments and segments_per_frame (TCP_INFO's
+ * data_segs_out around the burst, Linux), after_burst.* (who held the unsent frames), requests,
+ * rtt_p50_us, rtt_p99_us, rtt_min_us, segments_per_request. tests/lessons_wire/nagle.sh counts the
+ * segments and checks the stall's order on the wire with tcpdump. */
+#include "lessons/lesson.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/proto.h"
+#include "compat/os.h"
+
+#define FRAMES 200
+#define REQUESTS 20
+#define IDLE_MS 3000
+#define BUSY_MS 100 /* the server reads nothing for this long after accepting */
+#define STALL_MIN_US 20000 /* half of Linux's shortest delayed ACK (TCP_DELACK_MIN, 40 ms) */
+
+/* A frame reader over a blocking socket: whole frames from what recv() returned. */
+struct reader {
+    uint8_t buf[4096];
+    size_t have;
+    long recv_calls;
+};
+
+/* The next whole frame into *f (valid until the next call): 1, or 0 at EOF / error / IDLE_MS idle. */
+static int next_frame(struct lesson_side *s, struct reader *rd, struct proto_frame *f, size_t *used)
+{
+    for (;;) {
+        long n;
+        if (*used > 0) { /* drop the frame handed out last time */
+            memmove(rd->buf, rd->buf + *used, rd->have - *used);
+            rd->have -= *used;
+            *used = 0;
+        }
+        switch (proto_parse(rd->buf, rd->have, f, used)) {
+        case PROTO_OK: return 1;
+        case PROTO_NEED_MORE: break;
+        default: side_error(s, "frame", "the peer sent a malformed frame"); return 0;
+        }
+        if (side_wait(s, 0, IDLE_MS) <= 0)
+            return 0;
+        n = sock_recv(side_sock(s), rd->buf + rd->have, sizeof rd->buf - rd->have);
+        if (n <= 0)
+            return 0;
+        rd->have += (size_t)n;
+        rd->recv_calls++;
+    }
+}
+
+/* Who holds the frames not yet sent when the burst's last send() returns: Nagle (one small segment
+ * in flight) or the congestion window (snd_cwnd segments in flight). TCP_INFO, where the platform has
+ * these fields. */
+static void after_burst(struct lesson_side *s)
+{
+    struct sock_tcpinfo ti;
+    if (sock_tcp_info(side_sock(s), &ti, NULL) != 0)
+        return;
+    if (ti.unacked >= 0)
+        side_fact_int(s, "after_burst.in_flight", ti.unacked);
+    if (ti.snd_cwnd >= 0)
+        side_fact_int(s, "after_burst.snd_cwnd", ti.snd_cwnd);
+    if (ti.notsent_bytes >= 0)
+        side_fact_int(s, "after_burst.not_sent", ti.notsent_bytes);
+    side_log(s, "last send() returned: %ld segments in flight (congestion window %ld), %ld bytes not sent yet",
+             ti.unacked, ti.snd_cwnd, ti.notsent_bytes);
+}
+
+static int send_all(struct lesson_side *s, const uint8_t *p, size_t len)
+{
+    long n = sock_send(side_sock(s), p, len);
+    if (n == (long)len)
+        return 0;
+    side_error(s, "send", sock_err_name(sock_last_error()));
+    return -1;
+}
+
+/* Server: count the MOVE frames, answer with one STATE; then a PONG for every PING, until EOF. */
+static void server(struct lesson_side *s)
+{
+    struct reader rd;
+    struct proto_frame f;
+    uint8_t out[16];
+    size_t used = 0, len;
+    long moves = 0, pongs = 0;
+    uint64_t t;
+    rd.have = 0;
+    rd.recv_calls = 0;
+    side_set_blocking(s);
+    side_sleep(s, BUSY_MS); /* busy with a game tick: only the kernel ACKs the burst */
+    while (moves < FRAMES && next_frame(s, &rd, &f, &used))
+        moves += f.type == PROTO_MOVE;
+    side_fact_int(s, "frames_received", moves);
+    side_fact_int(s, "frames_recv_calls", rd.recv_calls);
+    side_log(s, "%ld MOVE frames arrived in %ld recv() calls", moves, rd.recv_calls);
+    len = proto_encode_state((uint32_t)moves, NULL, 0, out, sizeof out);
+    if (send_all(s, out, len) != 0)
+        return;
+    while (pongs < REQUESTS && next_frame(s, &rd, &f, &used)) {
+        if (proto_decode_ping(&f, &t) != 0)
+            continue;
+        len = proto_encode_ping(PROTO_PONG, t, out, sizeof out);
+        if (send_all(s, out, len) != 0)
+            return;
+        pongs++;
+    }
+    side_log(s, "answered %ld PINGs", pongs);
+}
+
+static void client_prepare(struct lesson_side *s, sock_t sock)
+{
+    char err[SOCK_ERR_LEN];
+    int on = side_conn(s) == 1;
+    if (on && sock_set_nodelay(sock, 1, err) != 0) {
+        side_error(s, "TCP_NODELAY", err);
+        return;
+    }
+    side_fact_str(s, "tcp_nodelay", on ? "on" : "off");
+}
+
+static int by_value(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The nearest-rank percentile of sorted v[0..n). */
+static long percentile(const long *v, size_t n, int pct)
+{
+    size_t rank = (n * (size_t)pct + 99) / 100;
+    return v[rank > 0 ? rank - 1 : 0];
+}
+
+/* Client: the MOVE burst, then REQUESTS write-write-read round trips. */
+static void client(struct lesson_side *s)
+{
+    struct reader rd;
+    struct proto_frame f;
+    uint8_t frame[16];
+    long rtt[REQUESTS], segs0, segs1, segs2;
+    size_t used = 0, len, n = 0;
+    int i;
+    rd.have = 0;
+    rd.recv_calls = 0;
+    side_set_blocking(s);
+    len = proto_encode_move(3, 4, frame, sizeof frame);
+    segs0 = side_data_segs_out(s);
+    for (i = 0; i < FRAMES; i++)
+        if (send_all(s, frame, len) != 0)
+            return;
+    after_burst(s);
+    if (!next_frame(s, &rd, &f, &used) || f.type != PROTO_STATE) {
+        side_error(s, "burst", "no STATE frame after the MOVE burst");
+        return;
+    }
+    segs1 = side_data_segs_out(s);
+    side_fact_int(s, "frames", FRAMES);
+    side_fact_int(s, "frame_bytes", (long long)len);
+    if (segs0 >= 0 && segs1 >= 0) {
+        side_fact_int(s, "segments", segs1 - segs0);
+        side_fact_num(s, "segments_per_frame", (double)(segs1 - segs0) / FRAMES);
+        side_log(s, "%d MOVE frames left in %ld data segments", FRAMES, segs1 - segs0);
+    }
+    while (n < REQUESTS) {
+        uint64_t t0 = os_now_us(), t;
+        len = proto_encode_ping(PROTO_PING, t0, frame, sizeof frame);
+        if (send_all(s, frame, PROTO_HDR_LEN) != 0 || send_all(s, frame + PROTO_HDR_LEN, len - PROTO_HDR_LEN) != 0)
+            return;
+        if (!next_frame(s, &rd, &f, &used) || proto_decode_ping(&f, &t) != 0 || f.type != PROTO_PONG || t != t0) {
+            side_error(s, "request", "no matching PONG");
+            return;
+        }
+        rtt[n++] = (long)(os_now_us() - t0);
+    }
+    segs2 = side_data_segs_out(s);
+    qsort(rtt, n, sizeof rtt[0], by_value);
+    side_fact_int(s, "requests", (long long)n);
+    side_fact_int(s, "rtt_p50_us", percentile(rtt, n, 50));
+    side_fact_int(s, "rtt_p99_us", percentile(rtt, n, 99));
+    side_fact_int(s, "rtt_min_us", rtt[0]);
+    if (segs1 >= 0 && segs2 >= 0)
+        side_fact_num(s, "segments_per_request", (double)(segs2 - segs1) / (double)n);
+    side_log(s, "%d write-write-read round trips: median %ld us, slowest %ld us", (int)n, percentile(rtt, n, 50),
+             rtt[n - 1]);
+}
+
+static void check(struct lesson_report *r)
+{
+    const char *p = report_platform(r);
+    expect_equal(r, "nagle_every_frame_arrived", "nagle.frames_received", "nagle.frames");
+    expect_equal(r, "nodelay_every_frame_arrived", "nodelay.frames_received", "nodelay.frames");
+    expect_less(r, "nagle_fewer_segments_per_frame", "nagle.segments_per_frame", "nodelay.segments_per_frame");
+    expect_less(r, "nodelay_faster_write_write_read", "nodelay.rtt_p50_us", "nagle.rtt_p50_us");
+    if (strcmp(p, "linux") == 0 || strcmp(p, "windows") == 0)
+        expect_range(r, "nagle_waits_for_delayed_ack", "nagle.rtt_p50_us", STALL_MIN_US, 1e308);
+    if (strcmp(p, "linux") == 0) /* Minshall's Nagle: every frame is small, so at most one in flight */
+        expect_range(r, "nagle_one_small_segment_in_flight", "nagle.after_burst.in_flight", 0, 1);
+}
+
+const struct lesson lesson_nagle = {
+    .name = "nagle",
+    .title = "Nagle vs TCP_NODELAY: segments per small write, and the write-write-read stall",
+    .explain = "A game client writes small frames. With Nagle's algorithm (the default) TCP holds a segment "
+               "smaller than the MSS while a small segment it sent is still unacknowledged; the bytes leave "
+               "together when the ACK comes. The client writes 200 MOVE frames of 7 bytes back to back while "
+               "the server is busy with a game tick. A new connection ACKs every segment at once (quick-ack), "
+               "so the first frames leave one by one either way; then the server's kernel delays its ACKs, and "
+               "Nagle keeps the rest until the next ACK. TCP_NODELAY sends each frame at once - but only while "
+               "the congestion window has room: when it is full, later frames wait and merge too, until an ACK "
+               "or (Linux) the sender's tail-loss-probe timer lets them out. Then 20 requests the way much code "
+               "writes them: the header with one send(), the payload with another, then wait for the answer. "
+               "With Nagle the payload waits for the ACK of the header, and the server delays that ACK - it "
+               "has nothing to send yet, it is waiting for the rest of the request - so every round trip costs "
+               "a delayed-ACK timeout (about 40 ms on Linux) instead of tens of microseconds. TCP_NODELAY, or "
+               "one send() for header and payload, removes the stall.",
+    .wireshark = "tcp.port == {port} && tcp.len > 0",
+    .watch = "Statistics > Conversations: the nagle connection (the first) sends fewer packets than the "
+             "nodelay one\n"
+             "the burst: 7-byte segments, then one large segment holding the frames that waited\n"
+             "nagle write-write-read: the 3-byte header, ~40 ms of nothing, the server's bare ACK, then the "
+             "8-byte payload (View > Time Display Format > Since Previous Displayed Packet; drop the "
+             "tcp.len filter to see the ACK)\n"
+             "nodelay: header and payload microseconds apart, the 11-byte PONG right after",
+    .on_linux = "Nagle (RFC 896, with Minshall's change: at most one unacknowledged small segment) holds "
+                "sub-MSS data; TCP_NODELAY turns it off (tcp(7)) but not the congestion window. A delayed "
+                "ACK waits at least 40 ms (TCP_DELACK_MIN); a new connection ACKs at once (quick-ack) and "
+                "switches to delayed ACKs once it sees request-reply traffic.",
+    .on_windows = "The same Nagle rule; Windows delays ACKs by 200 ms by default (TcpAckFrequency, "
+                  "TcpDelAckTicks), so the write-write-read stall is longer. SIO_TCP_INFO has no segment "
+                  "counts: segments_per_frame is not measured there, the RTTs are.",
+    .closer = SIDE_CLIENT,
+    .connections = 2,
+    .conn_prefix = {"nagle.", "nodelay."},
+    .duration_hint_ms = REQUESTS * 45 + 2 * BUSY_MS + 100,
+    .client_prepare = client_prepare,
+    .server = server,
+    .client = client,
+    .check = check,
+};

@@ -1,0 +1,159 @@
+/* segmentation - who cuts the byte stream into MSS-sized segments: TCP, the NIC, or nobody.
+ *
+ * The server writes TRANSFER bytes in send() calls of WRITE_SIZE, then shuts down its sending half;
+ * the client reads to EOF and closes. Each side then reads TCP_INFO: the MSS and the segments TCP
+ * itself counted.
+ *
+ * On the wire, as scripts/netns-lab.sh segmentation captures it on three hosts in network
+ * namespaces joined by veth pairs (MTU 1500, MSS 1448 with timestamps), server A -> router W ->
+ * client B:
+ *   A's veth       P > C  [.] length 7240, 14480, 21720, ... 65160, 376
+ *                  super-segments: TCP builds GSO packets of up to 45 x 1448 bytes for the device
+ *                  (veth offers TSO) to cut; 376 is the tail of a 64 KiB write (65536 = 45 x 1448
+ *                  + 376), often sent on its own
+ *   W, from A      the very same packets: a veth pair hands a super-segment across unsplit, so two
+ *                  namespaces joined by one veth show big segments on both ends and never the cut
+ *   W, to B        P > C  [.] length 1448, 1448, ...   TSO off on this veth: the kernel segments in
+ *                                                      software, as a NIC does - this is the wire
+ *   B's veth       GRO off: length 1448 each, what arrived.
+ *                  GRO on:  length 14480, 65160, ... again: the capture taps after GRO, which
+ *                           merged them
+ *
+ * TCP_INFO sees none of this: segs_out / segs_in count MSS-sized segments (a 45-MSS GSO packet
+ * counts 45), so bytes / data_segs_out is at most the MSS on every path, loopback included.
+ *
+ * The student sees: the MSS both ends use, the write sizes, TCP's own segment counts - and from
+ * the script, a segment-size histogram at each capture point, with the receiver's GRO off and on. */
+#include "lessons/lesson.h"
+
+#define TRANSFER (4L * 1024L * 1024L)
+#define WRITE_SIZE 65536L
+#define IDLE_MS 3000
+
+static const char payload[WRITE_SIZE]; /* only byte counts matter */
+
+/* TCP_INFO's MSS and segment counts for this side, under <prefix>.* */
+static void record_segments(struct lesson_side *s, long long bytes, int sender)
+{
+    char err[SOCK_ERR_LEN];
+    struct sock_tcpinfo ti;
+    long segs, mss;
+    int rc = sock_tcp_info(side_sock(s), &ti, err);
+    if (rc != 0) {
+        side_log(s, "no TCP_INFO here: %s", err);
+        return;
+    }
+    mss = sender ? ti.snd_mss : ti.rcv_mss;
+    segs = sender ? ti.data_segs_out : ti.data_segs_in;
+    if (mss > 0)
+        side_fact_int(s, sender ? "sender.snd_mss" : "receiver.rcv_mss", mss);
+    if (segs < 0)
+        return; /* the platform does not count segments (Windows) */
+    side_fact_int(s, sender ? "sender.data_segs_out" : "receiver.data_segs_in", segs);
+    side_fact_int(s, sender ? "sender.segs_out" : "receiver.segs_in", sender ? ti.segs_out : ti.segs_in);
+    if (sender && ti.total_retrans >= 0)
+        side_fact_int(s, "sender.total_retrans", ti.total_retrans); /* a capture shows these bytes twice */
+    if (segs > 0)
+        side_fact_num(s, sender ? "sender.bytes_per_data_segment" : "receiver.bytes_per_data_segment",
+                      (double)bytes / (double)segs);
+    side_log(s, "TCP_INFO: MSS %ld, %ld data segments for %lld bytes", mss, segs, bytes);
+}
+
+/* Server: TRANSFER bytes in WRITE_SIZE writes, FIN, wait for the client's FIN (so every byte was
+ * sent and acknowledged), then count. */
+static void server(struct lesson_side *s)
+{
+    long long sent = 0;
+    long calls = 0, largest = 0, smallest = WRITE_SIZE;
+    while (sent < TRANSFER) {
+        long n = sock_send(side_sock(s), payload, (size_t)WRITE_SIZE);
+        if (n > 0) {
+            sent += n;
+            calls++;
+            largest = n > largest ? n : largest;
+            smallest = n < smallest ? n : smallest;
+        } else if (n < 0 && sock_err_is_retriable(sock_last_error())) {
+            if (side_wait(s, 1, IDLE_MS) <= 0)
+                break;
+        } else {
+            side_log(s, "send failed after %lld bytes: %s", sent, sock_err_name(sock_last_error()));
+            break;
+        }
+    }
+    side_log(s, "wrote %lld bytes in %ld send() calls of up to %ld bytes", sent, calls, WRITE_SIZE);
+    side_fact_int(s, "sender.bytes_sent", sent);
+    side_fact_int(s, "sender.write_size", WRITE_SIZE);
+    side_fact_int(s, "sender.send_calls", calls);
+    side_fact_int(s, "sender.largest_send_return", largest);
+    side_fact_int(s, "sender.smallest_send_return", smallest);
+    side_shutdown_write(s);
+    side_drain(s, IDLE_MS, NULL, NULL);
+    record_segments(s, sent, 1);
+}
+
+/* Client: read everything, count, close. */
+static void client(struct lesson_side *s)
+{
+    long got = side_drain(s, IDLE_MS, "receiver.ended", "receiver.bytes_received");
+    record_segments(s, got, 0);
+}
+
+static void check(struct lesson_report *r)
+{
+    long long mss;
+    expect_str(r, "stream_ended_with_eof", "receiver.ended", "eof");
+    expect_equal(r, "all_bytes_arrived", "receiver.bytes_received", "sender.bytes_sent");
+    expect_equal(r, "both_ends_use_one_mss", "receiver.rcv_mss", "sender.snd_mss");
+    /* TCP counts MSS-sized segments whatever sizes the device and the capture saw; on a path where
+     * it counted GSO packets, bytes per segment would be far above the MSS. */
+    if (report_fact_int(r, "sender.snd_mss", &mss)) {
+        expect_range(r, "tcp_counts_mss_sized_segments_out", "sender.bytes_per_data_segment", 1, (double)mss);
+        expect_range(r, "tcp_counts_mss_sized_segments_in", "receiver.bytes_per_data_segment", 1, (double)mss);
+    } else if (report_fact_int(r, "receiver.rcv_mss", &mss)) { /* the client side alone */
+        expect_range(r, "tcp_counts_mss_sized_segments_in", "receiver.bytes_per_data_segment", 1, (double)mss);
+    }
+}
+
+const struct lesson lesson_segmentation = {
+    .name = "segmentation",
+    .title = "TSO/GSO and GRO: captures show segments larger than the MSS, the wire carries MSS-sized ones",
+    .explain = "The server writes 4 MiB in 64 KiB send() calls; the client reads it all. Both ends use one MSS "
+               "(TCP_INFO snd_mss / rcv_mss: 1448 bytes on an MTU of 1500 with timestamps) and TCP counts what "
+               "it sent in MSS-sized segments. But Linux does not hand the device MSS-sized packets: with "
+               "GSO/TSO it builds super-segments of up to 64 KiB and leaves the cutting to the NIC (TSO) or to "
+               "the last moment in software (GSO). A capture on the sender taps before that cut, so it shows "
+               "'length 65160' on a 1500-byte link. scripts/netns-lab.sh segmentation (root) runs this lesson "
+               "across three network namespaces - server A, router W, client B, joined by veth pairs - with "
+               "tcpdump at four points, and prints a segment-size histogram for each. A's veth: "
+               "super-segments. W's veth from A: the same packets, because a veth pair is not a wire and "
+               "passes a super-segment across whole - two namespaces and one veth never show the cut. W's veth "
+               "to B has TSO off, so the kernel segments there in software as a NIC would: that capture is the "
+               "wire, nothing above the MSS. B's capture depends on GRO, the receive-side mirror of GSO, which "
+               "the script switches with ethtool -K: off, B sees the MSS-sized pieces that arrived; on, GRO has "
+               "merged them into super-segments again before the capture point, often as large as the "
+               "sender's. On loopback (socklab run segmentation) the MTU is 64 KiB, and so is the MSS; the "
+               "lesson's own facts hold there too.",
+    .wireshark = "tcp.port == {port} && tcp.len > 0",
+    .watch = "tcp.len of the data segments against the MSS the run printed (sender.snd_mss): on the sender's "
+             "capture many are far larger - they never were on a wire as such\n"
+             "on the receiver's capture with GRO (Linux) or RSC (Windows) on: large again; with it off: at most "
+             "the MSS\n"
+             "the SYN's MSS option (1460) vs a full segment's tcp.len (1448: 12 bytes go to the timestamps)\n"
+             "Statistics > Packet Lengths on each capture: the histogram the script prints",
+    .on_linux = "GSO is on for every device by default, and TSO wherever the device offers it (veth does). A "
+                "capture (AF_PACKET) taps a sent packet after software GSO but before the NIC's TSO, and a "
+                "received one after GRO, so both ends of a fast connection can show segments larger than the "
+                "MSS. ethtool -K DEV tso off / gro off changes what a capture shows, not what TCP counts: "
+                "TCP_INFO segs_out / segs_in count MSS-sized segments (a GSO packet counts as its gso_segs).",
+    .on_windows = "Large Send Offload (LSO, Get-NetAdapterLso) is Windows' TSO, and Receive Segment Coalescing "
+                  "(RSC, Get-NetAdapterRsc) its GRO: RSC combines the packets of one interrupt into one large "
+                  "packet for the stack. Npcap is a filter driver above the NIC's driver, so Wireshark on the "
+                  "sender shows segments larger than the MSS while LSO is on, and on the receiver coalesced ones "
+                  "while RSC is on; Disable-NetAdapterLso / Disable-NetAdapterRsc (admin) make both show "
+                  "MSS-sized segments. SIO_TCP_INFO has no segment counts, so those facts are not measured there.",
+    .closer = SIDE_SERVER,
+    .duration_hint_ms = 500,
+    .server = server,
+    .client = client,
+    .check = check,
+};

@@ -1,0 +1,280 @@
+/* stalled-reader - the reader stops reading and the writer keeps writing: the window closes, the
+ * persist timer probes it, the writer's kernel queue fills, send() fails with EWOULDBLOCK and the
+ * application's own buffer grows behind it - until a cap cuts the slow client off, or the reader
+ * comes back and everything drains.
+ *
+ * The server plays a game server pushing FRAME bytes every TICK_MS to a client that does not read,
+ * through backpressure.c's app_output (send() first, the rest into an evbuffer). Two connections:
+ *   capped    the evbuffer is capped at CAP (socklab-server's default --max-outbuf): past it the
+ *             client is cut off with a logged reason; it reads again after STALL_CAPPED_MS
+ *   uncapped  no cap: the evbuffer takes all PRODUCE_MS of frames; the client reads after STALL_MS
+ * Capped first: malloc keeps freed memory and would hand it out again unseen, so the capped run's
+ * RSS reading must not follow a run that grew the heap.
+ *
+ * On the wire (server port P, client port C), each connection:
+ *   P > C  [.] [P.] ...               frames; the client's kernel queues them, nobody reads
+ *   C > P  [.] win 0                  the receive buffer is full: a zero window (Linux: on the
+ *                                     delayed-ACK timer, ~40 ms after the queue filled)
+ *   P > C  [.] (no data, seq - 1)     zero-window probes on the persist timer, the gap doubling
+ *   C > P  [.] win 0                  the answer (Linux: at most one per tcp_invalid_ratelimit)
+ *   (the server's send queue fills; send() fails with EWOULDBLOCK; its evbuffer grows)
+ *   capped:  P > C [F.] queued        the cut-off is a close(): the FIN waits behind the queued data
+ *   C > P  [.] win N                  the client reads again: a window update
+ *   P > C  [.] [P.] ... [F.]          everything the server's kernel holds flows, then the FIN
+ *
+ * Sampled every SAMPLE_MS: the client's SIOCINQ and bytes read; the server's snd_wnd, persist
+ * backoff and probes (TCP_INFO), SIOCOUTQ, its evbuffer and its RSS growth. The student sees the
+ * back-pressure climb from the reader's kernel to the writer's kernel to the writer's own memory -
+ * and that only the application can bound that last step. */
+#include "lessons/lesson.h"
+
+#include <string.h>
+
+#include "compat/os.h"
+
+#define FRAME (128 * 1024)
+#define TICK_MS 10
+#define PRODUCE_MS 1200
+#define CAP (1024L * 1024L)
+#define STALL_CAPPED_MS 1000
+#define STALL_MS 2200 /* past PRODUCE_MS: the writer stops while the reader still sleeps */
+#define SAMPLE_MS 25
+#define POLL_MS 5
+#define MAX_QUEUE_LOGS 4
+#define WAIT_LIMIT_MS 6000
+#define RSS_SLACK (4L * 1024 * 1024) /* RSS is the process's: threads, samples, lessons run beside */
+
+static const char frame[FRAME]; /* only byte counts matter */
+
+static int is_capped(const struct lesson_side *s) { return side_conn(s) == 0; }
+
+static void server_facts(struct lesson_side *s, const struct peer_watch *w, const struct app_output *o)
+{
+    int sndbuf = 0;
+    if (w->tcp_info)
+        side_fact_bool(s, "zero_window_seen", w->zero_seen);
+    if (w->has_probes) {
+        side_fact_int(s, "persist_backoff_max", w->backoff_max);
+        side_fact_int(s, "probes_max", w->probes_max);
+    }
+    if (w->outq_peak >= 0)
+        side_fact_int(s, "sender_queue_peak", w->outq_peak);
+    if (sock_get_bufsize(side_sock(s), SOCK_SNDBUF, &sndbuf, NULL) == 0)
+        side_fact_int(s, "sender_so_sndbuf", sndbuf);
+    side_fact_int(s, "app_buffer_peak", (long long)o->peak);
+    side_fact_int(s, "bytes_produced", o->produced);
+    side_fact_int(s, "bytes_written", o->written);
+    side_fact_bool(s, "send_would_block", o->blocked);
+    if (o->blocked) {
+        side_fact_int(s, "bytes_before_ewouldblock", o->before_block);
+        side_fact_str(s, "send_error", o->block_error);
+    }
+    if (w->rss0 >= 0 && w->rss_peak >= 0)
+        side_fact_int(s, "server_rss_growth_bytes", w->rss_peak - w->rss0);
+    if (is_capped(s)) {
+        side_fact_int(s, "app_buffer_cap", CAP);
+        side_fact_bool(s, "slow_client_cut", o->cut);
+        side_fact_int(s, "bytes_dropped", o->dropped);
+    } else if (w->tcp_info) {
+        side_fact_bool(s, "window_reopened", w->reopened);
+    }
+}
+
+/* Server: a frame every TICK_MS for PRODUCE_MS, through the app's output buffer; then flush until
+ * the buffer and the kernel's queue are empty. Capped: until the cut-off. */
+static void server(struct lesson_side *s)
+{
+    struct app_output o;
+    struct peer_watch w;
+    char err[SOCK_ERR_LEN];
+    uint64_t start, now, next_frame, next_sample, stop, limit, until;
+    int producing = 1, drained_logged = 0;
+
+    if (sock_set_nonblocking(side_sock(s), 1, err) != 0) {
+        side_error(s, "non-blocking socket", err);
+        return;
+    }
+    if (app_output_init(&o, s, is_capped(s) ? CAP : 0) != 0)
+        return;
+    peer_watch_init(&w);
+    peer_watch_poll(s, &w, &o, 1);
+    peer_watch_start_rss(&w); /* after the first sample made the sample store */
+    side_log(s, "producing %d bytes every %d ms for %d ms; output cap: %s", FRAME, TICK_MS, PRODUCE_MS,
+             is_capped(s) ? "1 MiB, then cut off" : "none");
+    start = now = next_frame = next_sample = os_now_us();
+    stop = start + PRODUCE_MS * 1000u;
+    limit = start + WAIT_LIMIT_MS * 1000u;
+    for (;;) {
+        int sample = now >= next_sample;
+        if (producing && now >= stop) {
+            producing = 0;
+            peer_watch_poll(s, &w, &o, 0);
+            side_fact_int(s, "app_buffer_at_stop", (long long)app_output_pending(&o));
+            if (w.outq >= 0)
+                side_fact_int(s, "sender_queue_at_stop", w.outq);
+            side_log(s, "stopped producing after %lld bytes: %lu in the evbuffer, %ld in the kernel's send queue, "
+                        "RSS +%ld", o.produced, (unsigned long)app_output_pending(&o), w.outq, w.rss_peak - w.rss0);
+        }
+        while (producing && now >= next_frame) {
+            app_output_write(&o, frame, FRAME);
+            next_frame += TICK_MS * 1000u;
+        }
+        app_output_flush(&o);
+        peer_watch_poll(s, &w, &o, sample);
+        if (sample)
+            next_sample += SAMPLE_MS * 1000u;
+        if (o.cut || o.failed)
+            break;
+        if (!producing && app_output_pending(&o) == 0) {
+            if (!drained_logged++)
+                side_log(s, "the evbuffer is empty again: every byte produced is in the kernel");
+            if (w.outq <= 0) /* 0, or -1: this platform cannot tell */
+                break;
+        }
+        if (now >= limit) {
+            side_log(s, "gave up after %d ms: %lu bytes still in the evbuffer", WAIT_LIMIT_MS,
+                     (unsigned long)app_output_pending(&o));
+            break;
+        }
+        until = producing && next_frame < next_sample ? next_frame : next_sample;
+        now = os_now_us();
+        if (until > now && app_output_pending(&o) > 0)
+            side_wait(s, 1, (int)((until - now + 999) / 1000)); /* wakes when the kernel takes more */
+        else if (until > now)
+            side_sleep(s, POLL_MS);
+        now = os_now_us();
+    }
+    peer_watch_poll(s, &w, &o, 1);
+    server_facts(s, &w, &o);
+    side_close(s); /* capped: the cut-off; uncapped: after the drain */
+    app_output_free(&o);
+}
+
+/* Client: read nothing for a while, logging each step of the receive queue filling; then read to the end. */
+static void client(struct lesson_side *s)
+{
+    int stall = is_capped(s) ? STALL_CAPPED_MS : STALL_MS, logs = 0, rcvbuf = 0;
+    uint64_t start = os_now_us(), end = start + (uint64_t)stall * 1000u, next_sample = start, changed = start, now;
+    long inq = -1, outq = -1, last = -1, peak = -1;
+    struct side_transfer t;
+
+    side_log(s, "not reading for %d ms", stall);
+    while ((now = os_now_us()) < end) {
+        if (sock_queue_sizes(side_sock(s), &inq, &outq, NULL) == 0 && inq >= 0) {
+            if (inq != last) {
+                last = inq;
+                changed = now;
+            }
+            if (inq > peak && inq > 0 && logs++ < MAX_QUEUE_LOGS)
+                side_log(s, "SIOCINQ: %ld bytes arrived, unread", inq);
+            peak = inq > peak ? inq : peak;
+        }
+        if (now >= next_sample) {
+            if (inq >= 0)
+                side_sample(s, "inq", "bytes", (double)inq);
+            side_sample(s, "received", "bytes", 0);
+            next_sample += SAMPLE_MS * 1000u;
+        }
+        side_sleep(s, POLL_MS);
+    }
+    if (sock_get_bufsize(side_sock(s), SOCK_RCVBUF, &rcvbuf, NULL) == 0)
+        side_fact_int(s, "receiver_so_rcvbuf", rcvbuf);
+    if (peak >= 0) {
+        side_fact_int(s, "receiver_queue_peak", peak);
+        side_fact_int(s, "receiver_queue_at_resume", last);
+    }
+    side_log(s, "reading again: %ld bytes wait in the receive queue, unchanged for the last %.0f ms", last,
+             (double)(now - changed) / 1000.0);
+    side_sink(s, 3000, SAMPLE_MS, &t);
+    side_fact_int(s, "bytes_read", t.bytes);
+    side_fact_str(s, "reader_saw", t.ended);
+    side_close(s);
+}
+
+static void check(struct lesson_report *r)
+{
+    long long produced, app, sq, rq, peak;
+    int windows = strcmp(report_platform(r), "windows") == 0;
+
+    /* capped: the cut-off bounds memory; what the kernel had already taken still arrives */
+    expect_true(r, "capped_window_closed", "capped.zero_window_seen");
+    expect_true(r, "capped_slow_client_cut_off", "capped.slow_client_cut");
+    expect_range(r, "capped_memory_stayed_flat", "capped.server_rss_growth_bytes", -1e308, (double)(CAP + RSS_SLACK));
+    expect_equal(r, "capped_kernel_delivered_what_it_took", "capped.bytes_read", "capped.bytes_written");
+    /* uncapped: the whole chain, then the drain */
+    expect_true(r, "zero_window_seen", "uncapped.zero_window_seen");
+    expect_true(r, "send_would_block", "uncapped.send_would_block");
+    expect_str(r, "send_failed_with_ewouldblock", "uncapped.send_error", windows ? "WSAEWOULDBLOCK" : "EWOULDBLOCK");
+    expect_range(r, "app_buffer_grew_past_the_cap", "uncapped.app_buffer_peak", (double)CAP + 1, 1e308);
+    if (report_fact_int(r, "uncapped.bytes_produced", &produced) && report_fact_int(r, "uncapped.app_buffer_at_stop", &app) &&
+        report_fact_int(r, "uncapped.sender_queue_at_stop", &sq) && report_fact_int(r, "uncapped.receiver_queue_at_resume", &rq))
+        expect_int(r, "every_byte_in_one_of_three_queues", "uncapped.bytes_produced", app + sq + rq,
+                   "app_buffer_at_stop + sender_queue_at_stop + receiver_queue_at_resume");
+    else /* no SIOCOUTQ here (Windows): recorded as not measured */
+        expect_range(r, "every_byte_in_one_of_three_queues", "uncapped.sender_queue_at_stop", 0, 1e308);
+    if (report_fact_int(r, "uncapped.app_buffer_peak", &peak))
+        expect_range(r, "memory_grew_with_the_buffer", "uncapped.server_rss_growth_bytes", (double)peak / 2, 1e308);
+    expect_less(r, "capped_grew_less_than_uncapped", "capped.server_rss_growth_bytes", "uncapped.server_rss_growth_bytes");
+    expect_true(r, "window_reopened", "uncapped.window_reopened");
+    expect_equal(r, "app_buffer_drained", "uncapped.bytes_written", "uncapped.bytes_produced");
+    expect_equal(r, "nothing_lost", "uncapped.bytes_read", "uncapped.bytes_written");
+    expect_str(r, "reader_saw_eof", "uncapped.reader_saw", "eof");
+    /* Windows probes too, but SIO_TCP_INFO has no backoff count: not measured there (n/a) */
+    expect_range(r, "persist_timer_probed", "uncapped.persist_backoff_max", 1, 1e308);
+}
+
+static const struct lesson_chart charts[] = {
+    {"receiver SIOCINQ: arrived, not read", SIDE_CLIENT, "inq"},
+    {"sender snd_wnd: the reader's window", SIDE_SERVER, "snd_wnd"},
+    {"sender persist backoff: zero-window probes sent", SIDE_SERVER, "backoff"},
+    {"sender TCP_INFO probes: sent, not yet answered", SIDE_SERVER, "probes"},
+    {"sender SIOCOUTQ: in its kernel, unacknowledged", SIDE_SERVER, "outq"},
+    {"sender evbuffer: the app's own output buffer", SIDE_SERVER, "app_buffer"},
+    {"sender RSS growth", SIDE_SERVER, "rss_growth"},
+    {"bytes read by the reader", SIDE_CLIENT, "received"},
+    {NULL, SIDE_CLIENT, NULL},
+};
+
+const struct lesson lesson_stalled_reader = {
+    .name = "stalled-reader",
+    .title = "a reader that stops: zero window, persist probes, EWOULDBLOCK, the app's buffer - capped or not",
+    .explain = "A server pushes 128 KiB every 10 ms to a client that stops reading. The client's receive queue "
+               "fills and it advertises a zero window; the server's kernel keeps the connection alive with "
+               "zero-window probes on the persist timer, the gap doubling each time; its send queue fills and "
+               "send() fails with EWOULDBLOCK; from then on every frame lands in the program's own output "
+               "buffer (a libevent evbuffer), which is process memory. The first connection caps that buffer at "
+               "1 MiB like socklab-server's --max-outbuf: the slow client is cut off with a logged reason and "
+               "the server's memory stays flat; the cut-off is a close(), so what the kernel had already "
+               "accepted still reaches the client when it reads. The second has no cap: the buffer and the "
+               "server's RSS grow with every frame until the client reads again, then everything drains and "
+               "the byte counts match.",
+    .wireshark = "tcp.port == {port} && (tcp.window_size == 0 || tcp.analysis.keep_alive || "
+                 "tcp.analysis.zero_window_probe || tcp.analysis.window_update)",
+    .watch = "the client's ACKs with win 0 (Wireshark: [TCP ZeroWindow]); the first ~40 ms after the data\n"
+             "the server's zero-window probes, the gap doubling: Linux sends them without data, one sequence "
+             "number back, so Wireshark calls them [TCP Keep-Alive]\n"
+             "a probe that gets no answer: the reader rate-limits its replies (Linux: 500 ms)\n"
+             "a window update from the client once it reads again, then a burst of data\n"
+             "capped: the server's FIN is queued behind its data and arrives only after the client reads it all",
+    .on_linux = "The receiver ACKs at once only when its window's right edge moves, and with nobody reading it "
+                "does not: the zero window goes out on the delayed-ACK timer (~40 ms). The persist timer's first probe follows after one RTO (at least "
+                "200 ms), then the interval doubles; TCP_INFO backoff counts the probes, while probes counts "
+                "only those not yet answered - and the receiver answers such out-of-window segments at most "
+                "once per tcp_invalid_ratelimit (500 ms), so a probe sent sooner after the last answer gets "
+                "none. The send buffer is sized from the MSS and the congestion window when the connection "
+                "opens (up to tcp_wmem[2]); with loopback's 64 KiB MSS that is megabytes, so the writer's "
+                "kernel holds far more than the reader's default receive buffer. send() on the full non-blocking socket fails with "
+                "EWOULDBLOCK. A close() with data queued behind a zero window keeps the data (FIN_WAIT1) and "
+                "sends the FIN after it.",
+    .on_windows = "Windows also probes a zero window on a persist timer, but SIO_TCP_INFO has no probe or "
+                  "backoff counter and there is no SIOCOUTQ: those facts are absent and their checks read "
+                  "n/a. A full non-blocking send fails with WSAEWOULDBLOCK; snd_wnd comes from SIO_TCP_INFO.",
+    .closer = SIDE_SERVER,
+    .connections = 2,
+    .conn_prefix = {"capped.", "uncapped."},
+    .duration_hint_ms = STALL_CAPPED_MS + STALL_MS + 600,
+    .server = server,
+    .client = client,
+    .check = check,
+    .charts = charts,
+};
