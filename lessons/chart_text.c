@@ -4,9 +4,13 @@
 #include "lessons/chart.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SPARK_W 40
+#define SPARK_W_COMPACT 24 /* in columns beside another lesson's charts */
+#define COLUMN_LINES 160
+#define COLUMN_LINE_LEN 400
 
 /* U+2581..U+2588, lower one eighth block .. full block, as UTF-8 */
 static const char *const glyph[8] = {"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
@@ -30,13 +34,13 @@ static double column_value(const struct series *s, double t0, double t1)
     return best >= 0 ? best : held;
 }
 
-static void sparkline(FILE *out, const struct series *s, double span, double ymax)
+static void sparkline(FILE *out, const struct series *s, double span, double ymax, int width)
 {
     int c;
-    for (c = 0; c < SPARK_W; c++) {
-        double t0 = span * c / SPARK_W, t1 = span * (c + 1) / SPARK_W;
+    for (c = 0; c < width; c++) {
+        double t0 = span * c / width, t1 = span * (c + 1) / width;
         /* the last column reaches past the span, so the final sample always shows */
-        double v = column_value(s, t0, c == SPARK_W - 1 ? span + 1 : t1);
+        double v = column_value(s, t0, c == width - 1 ? span + 1 : t1);
         int level;
         if (v < 0) {
             fputc(' ', out);
@@ -47,14 +51,18 @@ static void sparkline(FILE *out, const struct series *s, double span, double yma
     }
 }
 
-static void print_chart(FILE *out, const struct lesson_report *r, const struct lesson_chart *c)
+/* compact: a narrower line and only its largest value, to fit beside another lesson. */
+static void print_chart(FILE *out, const struct lesson_report *r, const struct lesson_chart *c, int compact)
 {
     const struct series *lines[CHART_MAX_LINES];
     size_t n = chart_lines(r, c, lines, CHART_MAX_LINES), i, k;
     double span, ymax;
     char first[32], hi[32], last[32];
 
-    fprintf(out, "  %s  (%s %s", c->title, c->role == SIDE_SERVER ? "server" : "client", c->metric);
+    if (compact)
+        fprintf(out, "  %s (%s", c->title, c->role == SIDE_SERVER ? "server" : "client");
+    else
+        fprintf(out, "  %s  (%s %s", c->title, c->role == SIDE_SERVER ? "server" : "client", c->metric);
     if (n == 0) {
         fprintf(out, "): not measured on this platform\n");
         return;
@@ -70,8 +78,11 @@ static void print_chart(FILE *out, const struct lesson_report *r, const struct l
         chart_format_value(top, lines[i]->unit, hi, sizeof hi);
         chart_format_value(lines[i]->p[lines[i]->n - 1].v, lines[i]->unit, last, sizeof last);
         fprintf(out, "    %-10.10s ", chart_line_label(lines[i]));
-        sparkline(out, lines[i], span, ymax);
-        fprintf(out, "  first %-12s max %-12s last %s\n", first, hi, last);
+        sparkline(out, lines[i], span, ymax, compact ? SPARK_W_COMPACT : SPARK_W);
+        if (compact)
+            fprintf(out, " max %s\n", hi);
+        else
+            fprintf(out, "  first %-12s max %-12s last %s\n", first, hi, last);
     }
 }
 
@@ -88,10 +99,95 @@ void report_print_charts(FILE *out, const struct lesson_report *r)
         return;
     }
     for (c = r->lesson->charts; c->title != NULL; c++)
-        print_chart(out, r, c);
+        print_chart(out, r, c, 0);
     for (i = 0; i < r->series->n; i++)
         dropped += r->series->s[i].dropped;
     if (dropped > 0 || r->series->dropped_series > 0)
         fprintf(out, "  (storage full: %zu samples and %zu series were not kept)\n", dropped,
                 r->series->dropped_series);
+}
+
+/* Columns on a terminal count characters, not bytes: skip UTF-8 continuation bytes. */
+static size_t display_width(const char *line)
+{
+    size_t w = 0;
+    for (; *line != '\0' && *line != '\n'; line++)
+        w += ((unsigned char)*line & 0xC0) != 0x80;
+    return w;
+}
+
+struct column {
+    char (*line)[COLUMN_LINE_LEN];
+    size_t n, width;
+};
+
+/* Renders one lesson's charts (compact) into a temporary file and reads the lines back. */
+static int render_column(const struct lesson_report *r, struct column *col)
+{
+    const struct lesson_chart *c;
+    FILE *tf = tmpfile();
+    col->n = col->width = 0;
+    col->line = malloc(sizeof *col->line * COLUMN_LINES);
+    if (tf == NULL || col->line == NULL) {
+        if (tf != NULL)
+            fclose(tf);
+        free(col->line);
+        return -1;
+    }
+    fprintf(tf, "%s\n", r->lesson->name);
+    if (r->series == NULL)
+        fprintf(tf, "  no samples were taken\n");
+    else
+        for (c = r->lesson->charts; c->title != NULL; c++)
+            print_chart(tf, r, c, 1);
+    rewind(tf);
+    while (col->n < COLUMN_LINES && fgets(col->line[col->n], COLUMN_LINE_LEN, tf) != NULL) {
+        size_t w;
+        col->line[col->n][strcspn(col->line[col->n], "\n")] = '\0';
+        w = display_width(col->line[col->n]);
+        col->width = w > col->width ? w : col->width;
+        col->n++;
+    }
+    fclose(tf);
+    return 0;
+}
+
+void report_print_charts_side_by_side(FILE *out, struct lesson_report *const *rs, size_t n)
+{
+    struct column cols[4];
+    size_t i, k, row, rows = 0;
+    for (i = k = 0; i < n; i++)
+        k += lesson_has_charts(rs[i]->lesson) != 0;
+    if (k < 2 || k > sizeof cols / sizeof cols[0]) {
+        for (i = 0; i < n; i++)
+            report_print_charts(out, rs[i]); /* one lesson (or too many for columns): one after another */
+        return;
+    }
+    for (i = k = 0; i < n; i++) {
+        if (!lesson_has_charts(rs[i]->lesson))
+            continue;
+        if (render_column(rs[i], &cols[k]) != 0) {
+            while (k > 0)
+                free(cols[--k].line);
+            for (i = 0; i < n; i++)
+                report_print_charts(out, rs[i]);
+            return;
+        }
+        rows = cols[k].n > rows ? cols[k].n : rows;
+        k++;
+    }
+    fprintf(out, "\ncharts, side by side (every point sampled in this run; each chart's y axis runs from 0 to its "
+                 "largest sample)\n");
+    for (row = 0; row < rows; row++) {
+        for (i = 0; i < k; i++) {
+            const char *text = row < cols[i].n ? cols[i].line[row] : "";
+            size_t pad = cols[i].width + 3 - display_width(text);
+            fputs(text, out);
+            if (i + 1 < k)
+                fprintf(out, "%*s", (int)pad, "");
+        }
+        fputc('\n', out);
+    }
+    for (i = 0; i < k; i++)
+        free(cols[i].line);
 }

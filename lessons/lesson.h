@@ -184,6 +184,8 @@ void report_free(struct lesson_report *r);
 /* Pictures of the time series. A lesson without charts prints and draws nothing. */
 int lesson_has_charts(const struct lesson *l);
 void report_print_charts(FILE *out, const struct lesson_report *r);          /* sparklines */
+/* The charts of several reports in terminal columns, one per lesson (compare). */
+void report_print_charts_side_by_side(FILE *out, struct lesson_report *const *rs, size_t n);
 void report_write_csv(FILE *out, struct lesson_report *const *rs, size_t n);  /* every sample */
 void report_write_svg(FILE *out, struct lesson_report *const *rs, size_t n);  /* a column per lesson */
 

@@ -94,8 +94,7 @@ void report_print_table(FILE *out, struct lesson_report *const *rs, size_t n)
         for (c = 0; c < rs[i]->nerrors; c++)
             fprintf(out, "  ERROR %s\n", rs[i]->errors[c]);
     }
-    for (i = 0; i < n; i++)
-        report_print_charts(out, rs[i]); /* nothing for a lesson without charts */
+    report_print_charts_side_by_side(out, rs, n); /* nothing for lessons without charts */
     fprintf(out, "\nThe story of each run, step by step: socklab run LESSON.  What to look for on the wire: "
                  "socklab explain LESSON.\n");
 }
