@@ -31,26 +31,12 @@
 
 static int is_locked(const struct lesson_side *s) { return side_conn(s) == 1; }
 
-/* Fixes one buffer of this socket and records what the kernel made of it. */
-static void lock_buffer(struct lesson_side *s, sock_t sock, enum sock_buf which, const char *key)
-{
-    char err[SOCK_ERR_LEN];
-    int got = 0;
-    const char *name = which == SOCK_SNDBUF ? "SO_SNDBUF" : "SO_RCVBUF";
-    if (sock_set_bufsize(sock, which, LOCKED, err) != 0 || sock_get_bufsize(sock, which, &got, err) != 0) {
-        side_error(s, name, err);
-        return;
-    }
-    side_fact_int(s, key, got);
-    side_log(s, "set %s to %d: the kernel reports %d", name, LOCKED, got);
-}
-
 static void client_prepare(struct lesson_side *s, sock_t sock)
 {
     if (side_conn(s) == 0)
         side_kernel_limits(s, 1, 0); /* each side its own machine's limits */
     if (is_locked(s))
-        lock_buffer(s, sock, SOCK_RCVBUF, "receiver.so_rcvbuf_set");
+        side_set_buffer(s, sock, SOCK_RCVBUF, LOCKED, "receiver.so_rcvbuf_set");
 }
 
 /* Client: the receiver. Reads everything, sampling as it goes. */
@@ -72,7 +58,7 @@ static void server(struct lesson_side *s)
     if (side_conn(s) == 0)
         side_kernel_limits(s, 0, 1);
     if (is_locked(s))
-        lock_buffer(s, side_sock(s), SOCK_SNDBUF, "sender.so_sndbuf_set");
+        side_set_buffer(s, side_sock(s), SOCK_SNDBUF, LOCKED, "sender.so_sndbuf_set");
     side_stream(s, 1LL << 40, TRANSFER_MS, SAMPLE_MS, &t);
     side_fact_int(s, "sender.bytes", t.bytes);
     side_series_facts(s, "sndbuf", "sender.so_sndbuf");

@@ -28,9 +28,7 @@
 
 static void client_prepare(struct lesson_side *s, sock_t sock)
 {
-    char err[SOCK_ERR_LEN];
-    if (sock_set_bufsize(sock, SOCK_RCVBUF, CLIENT_RCVBUF, err) != 0)
-        side_error(s, "client SO_RCVBUF", err);
+    side_set_buffer(s, sock, SOCK_RCVBUF, CLIENT_RCVBUF, "client_rcvbuf");
 }
 
 /* Server: fill the pipe, then close a non-blocking socket with a linger timeout. */

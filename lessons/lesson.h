@@ -77,6 +77,9 @@ void side_fact_num(struct lesson_side *s, const char *key, double value); /* a r
 void side_error(struct lesson_side *s, const char *what, const char *err);
 
 void side_sleep(struct lesson_side *s, int ms);
+/* Sets SO_SNDBUF/SO_RCVBUF (before connect it decides the SYN's window scale), reads back what the
+ * kernel granted (Linux doubles it), logs both and records the granted size under `key`. */
+void side_set_buffer(struct lesson_side *s, sock_t sock, enum sock_buf which, int bytes, const char *key);
 /* Waits for this side's socket to become readable (want_write 0) or writable (1): 1, 0 timeout, -1. */
 int side_wait(struct lesson_side *s, int want_write, int timeout_ms);
 /* Facts recorded from now on get this prefix ("" = none, NULL = this connection's own). The engine

@@ -146,6 +146,19 @@ void side_release(struct lesson_side *s)
     s->waiter = NULL;
 }
 
+void side_set_buffer(struct lesson_side *s, sock_t sock, enum sock_buf which, int bytes, const char *key)
+{
+    char err[SOCK_ERR_LEN];
+    int got = 0;
+    const char *name = which == SOCK_SNDBUF ? "SO_SNDBUF" : "SO_RCVBUF";
+    if (sock_set_bufsize(sock, which, bytes, err) != 0 || sock_get_bufsize(sock, which, &got, err) != 0) {
+        side_error(s, name, err);
+        return;
+    }
+    side_fact_int(s, key, got);
+    side_log(s, "set %s to %d: the kernel reports %d", name, bytes, got);
+}
+
 void side_sleep(struct lesson_side *s, int ms)
 {
     (void)s;
