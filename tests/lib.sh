@@ -96,3 +96,15 @@ count_flag() {
 
 # jget FILE JQ-EXPR: a value from a JSON file (jq -r).
 jget() { jq -r "$2" "$1"; }
+
+# assert_report FILE LESSON RC: socklab's --json report in FILE (exit status RC) is one JSON
+# document for LESSON, its checks are printed, every one passed, and the exit status agrees.
+assert_report() {
+    local file=$1 lesson=$2 rc=$3
+    [ "$rc" -lt 128 ] || fail "socklab crashed (exit $rc)"
+    jq -e . "$file" >/dev/null || fail "stdout is not one JSON document"
+    jq -r '.checks[] | "  \(if .pass then "PASS" elif .pass == false then "FAIL" else "n/a " end)  \(.id): expect \(.expect), observed \(.observed)"' "$file"
+    [ "$(jget "$file" .lesson)" = "$lesson" ] || fail "the report names another lesson"
+    [ "$(jget "$file" .pass)" = true ] || fail "$lesson: a check failed (exit $rc)$( [ -s "$TMP/err" ] && printf ': %s' "$(cat "$TMP/err")")"
+    [ "$rc" = 0 ] || fail "$lesson: checks passed but exit status was $rc"
+}

@@ -13,15 +13,9 @@ port=$(free_port)
 [ $root = 1 ] && capture_start "$port"
 "$SOCKLAB" run "$lesson" --port "$port" --json --quiet > "$TMP/report.json" 2> "$TMP/stderr.txt"
 rc=$?
-[ $rc -lt 128 ] || fail "socklab crashed (exit $rc)"
 [ $root = 1 ] && capture_stop
-jq -e . "$TMP/report.json" >/dev/null || fail "stdout is not one JSON document"
 [ -s "$TMP/stderr.txt" ] && { echo "stderr:"; cat "$TMP/stderr.txt"; }
-jq -r '.checks[] | "  \(if .pass then "PASS" else "FAIL" end)  \(.id): expect \(.expect), observed \(.observed)"' \
-    "$TMP/report.json"
-[ "$(jget "$TMP/report.json" .lesson)" = "$lesson" ] || fail "report names another lesson"
-[ "$(jget "$TMP/report.json" .pass)" = true ] || fail "$lesson: a check failed (exit $rc)"
-[ $rc = 0 ] || fail "$lesson: checks passed but exit status was $rc"
+assert_report "$TMP/report.json" "$lesson" "$rc"
 
 cport=$(jget "$TMP/report.json" .facts.client_port)
 [ "$(jget "$TMP/report.json" .facts.server_port)" = "$port" ] || fail "server_port is not the --port given"

@@ -14,11 +14,7 @@ port=$(free_port)
 "$SOCKLAB" run buffer-sizes --port "$port" --json --quiet > "$TMP/r.json" 2> "$TMP/err"
 rc=$?
 [ $root = 1 ] && capture_stop
-[ $rc -lt 128 ] || fail "socklab crashed (exit $rc)"
-jq -e . "$TMP/r.json" >/dev/null || fail "stdout is not one JSON document"
-jq -r '.checks[] | "  \(if .pass then "PASS" else "FAIL" end)  \(.id): expect \(.expect), observed \(.observed)"' "$TMP/r.json"
-[ "$(jget "$TMP/r.json" .pass)" = true ] || fail "buffer-sizes: a check failed (exit $rc): $(cat "$TMP/err")"
-[ $rc = 0 ] || fail "checks passed but exit status was $rc"
+assert_report "$TMP/r.json" buffer-sizes "$rc"
 [ "$(jget "$TMP/r.json" .platform)" = linux ] || skip "the /proc and wire checks below are Linux's"
 
 # The limits, read here from /proc, not from the report.

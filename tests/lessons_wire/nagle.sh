@@ -15,11 +15,7 @@ port=$(free_port)
 "$SOCKLAB" run nagle --port "$port" --json --quiet > "$TMP/r.json" 2> "$TMP/err"
 rc=$?
 [ $root = 1 ] && capture_stop
-[ $rc -lt 128 ] || fail "socklab crashed (exit $rc)"
-jq -e . "$TMP/r.json" >/dev/null || fail "stdout is not one JSON document"
-jq -r '.checks[] | "  \(if .pass then "PASS" else "FAIL" end)  \(.id): expect \(.expect), observed \(.observed)"' "$TMP/r.json"
-[ "$(jget "$TMP/r.json" .pass)" = true ] || fail "nagle: a check failed (exit $rc): $(cat "$TMP/err")"
-[ $rc = 0 ] || fail "checks passed but exit status was $rc"
+assert_report "$TMP/r.json" nagle "$rc"
 f() { jget "$TMP/r.json" ".facts.$1"; }
 for c in nagle nodelay; do
     note "$c: $(f "$c.segments") segments for $(f "$c.frames") frames; write-write-read p50 $(f "$c.rtt_p50_us") us, p99 $(f "$c.rtt_p99_us") us"

@@ -14,11 +14,7 @@ port=$(free_port)
 "$SOCKLAB" run psh-recv --port "$port" --json --quiet > "$TMP/r.json" 2> "$TMP/err"
 rc=$?
 [ $root = 1 ] && capture_stop
-[ $rc -lt 128 ] || fail "socklab crashed (exit $rc)"
-jq -e . "$TMP/r.json" >/dev/null || fail "stdout is not one JSON document"
-jq -r '.checks[] | "  \(if .pass then "PASS" else "FAIL" end)  \(.id): expect \(.expect), observed \(.observed)"' "$TMP/r.json"
-[ "$(jget "$TMP/r.json" .pass)" = true ] || fail "psh-recv: a check failed (exit $rc): $(cat "$TMP/err")"
-[ $rc = 0 ] || fail "checks passed but exit status was $rc"
+assert_report "$TMP/r.json" psh-recv "$rc"
 f() { jget "$TMP/r.json" ".facts.$1"; }
 for c in paused back_to_back rcvlowat; do
     [ "$(f "$c.recv_sizes | add")" = "$(f "$c.write_sizes | add")" ] || fail "$c: recv_sizes do not add up to write_sizes"
