@@ -192,6 +192,6 @@ void peer_watch_poll(struct lesson_side *s, struct peer_watch *w, const struct a
         side_sample(s, "notsent", "bytes", (double)ti.notsent_bytes);
     if (o != NULL)
         side_sample(s, "app_buffer", "bytes", (double)app_output_pending(o));
-    if (rss >= 0 && w->rss0 >= 0)
+    if (rss >= 0 && w->rss0 >= 0 && !side_process_shared(s)) /* shared: others' memory, not ours */
         side_sample(s, "rss_growth", "bytes", (double)(rss - w->rss0));
 }

@@ -78,6 +78,7 @@ struct run {
     sock_t listener;
     uint16_t port;
     uint64_t t0_us;
+    int shared_process;
     struct lesson_side server[MAX_CONNS];
     struct lesson_side client[MAX_CONNS];
 };
@@ -102,6 +103,7 @@ static void server_thread(void *arg)
             return;
         }
         side_init(s, run->lesson, SIDE_SERVER, c, i, run->t0_us);
+        s->shared_process = run->shared_process;
         run_server_side(s);
     }
 }
@@ -112,6 +114,7 @@ static void client_thread(void *arg)
     unsigned i, n = conn_count(run->lesson);
     for (i = 0; i < n; i++) {
         side_init(&run->client[i], run->lesson, SIDE_CLIENT, SOCK_INVALID, i, run->t0_us);
+        run->client[i].shared_process = run->shared_process;
         run_client_side(&run->client[i], run->host, run->port);
     }
 }
@@ -131,6 +134,7 @@ struct lesson_report *lesson_run(const struct lesson *l, const struct lesson_opt
     }
     run->lesson = l;
     run->host = host;
+    run->shared_process = o->shared_process;
     run->listener = sock_listen_tcp(host, o->port, 16, err);
     if (run->listener == SOCK_INVALID) {
         report_add_error(r, err);
@@ -189,6 +193,7 @@ int lesson_run_many(const struct lesson *const *ls, size_t n, const struct lesso
     for (i = 0; i < n; i++) {
         items[i].lesson = ls[i];
         items[i].opts = *o;
+        items[i].opts.shared_process = n > 1;
         /* A fixed base port gives each lesson its own: base, base+1, ... (0 stays ephemeral). */
         items[i].opts.port = o->port == 0 ? 0 : (uint16_t)(o->port + i);
         threads[i] = os_thread_start(many_thread, &items[i]);

@@ -51,6 +51,7 @@ struct lesson_side {
     long long bytes_sent, bytes_received; /* over the whole connection */
     int closed;
     struct sock_waiter *waiter; /* made on the first wait, freed by side_release */
+    int shared_process;         /* see side_process_shared */
     char prefix[24];
     struct factset facts;
     struct event events[MAX_EVENTS];

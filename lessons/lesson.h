@@ -59,6 +59,9 @@ sock_t side_sock(const struct lesson_side *s);
 enum side_role side_role(const struct lesson_side *s);
 unsigned side_conn(const struct lesson_side *s); /* 0-based index of this connection */
 const char *side_platform(const struct lesson_side *s);
+/* Whether other lessons run in this process at the same time (socklab compare): process-wide
+ * measurements such as RSS then include their work and are not this lesson's to report. */
+int side_process_shared(const struct lesson_side *s);
 
 /* A timeline event, stamped with the time since the run started. */
 void side_log(struct lesson_side *s, const char *fmt, ...)
@@ -164,6 +167,7 @@ struct lesson_opts {
     const char *host;   /* server address for the client side; bind address for the server */
     uint16_t port;      /* 0 = ephemeral */
     int quiet;          /* no progress lines on stderr */
+    int shared_process; /* set by lesson_run_many: other lessons run in this process meanwhile */
 };
 
 /* Runs both sides over loopback on separate threads and joins them. */

@@ -37,6 +37,8 @@ const char *side_role_name(enum side_role r) { return r == SIDE_SERVER ? "server
 sock_t side_sock(const struct lesson_side *s) { return s->sock; }
 enum side_role side_role(const struct lesson_side *s) { return s->role; }
 unsigned side_conn(const struct lesson_side *s) { return s->conn; }
+int side_process_shared(const struct lesson_side *s) { return s->shared_process; }
+
 const char *side_platform(const struct lesson_side *s)
 {
     (void)s;

@@ -69,7 +69,9 @@ static void server_facts(struct lesson_side *s, const struct peer_watch *w, cons
         side_fact_int(s, "bytes_before_ewouldblock", o->before_block);
         side_fact_str(s, "send_error", o->block_error);
     }
-    if (w->rss0 >= 0 && w->rss_peak >= 0)
+    if (side_process_shared(s))
+        side_log(s, "RSS growth not reported: other lessons run in this process now (run this one alone)");
+    else if (w->rss0 >= 0 && w->rss_peak >= 0)
         side_fact_int(s, "server_rss_growth_bytes", w->rss_peak - w->rss0);
     if (is_capped(s)) {
         side_fact_int(s, "app_buffer_cap", CAP);
