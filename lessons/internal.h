@@ -61,13 +61,14 @@ struct lesson_side {
     struct series_set *series; /* NULL until the side samples; moved into the report */
 };
 
-enum check_status { CHECK_FAIL = 0, CHECK_PASS = 1, CHECK_NOT_EVALUATED = -1 };
+enum check_status { CHECK_FAIL = 0, CHECK_PASS = 1, CHECK_NOT_EVALUATED = -1, CHECK_KNOWN_DIFF = 2 };
 
 struct check {
     char id[48];
     char expect[CHECK_TEXT_LEN];
     char observed[CHECK_TEXT_LEN];
     enum check_status status;
+    const char *why; /* CHECK_KNOWN_DIFF: the lesson's explanation */
 };
 
 struct lesson_report {

@@ -30,6 +30,15 @@ struct lesson_chart {
     const char *metric; /* a series name: "rcvbuf", "rcv_space", "received", ... */
 };
 
+/* A check that a runtime emulating the platform (Wine for Windows) is known to fail, and why.
+ * When it fails there, the report marks it as a known difference rather than a failure; when it
+ * passes there, it is an ordinary pass. */
+struct lesson_quirk {
+    const char *runtime;  /* as sock_runtime_quirk() names it: "wine" */
+    const char *check_id;
+    const char *why;      /* what the runtime does, and what the real platform does instead */
+};
+
 struct lesson {
     const char *name;      /* "close-abortive" */
     const char *title;     /* one line */
@@ -48,6 +57,7 @@ struct lesson {
     void (*client)(struct lesson_side *s); /* runs on the connected socket */
     void (*check)(struct lesson_report *r);
     const struct lesson_chart *charts; /* optional: what its samples show, ended by {NULL} */
+    const struct lesson_quirk *quirks; /* optional: known differences under emulation, ended by {NULL} */
 };
 
 /* ---- the registry ------------------------------------------------------------------------- */

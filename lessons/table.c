@@ -88,7 +88,11 @@ void report_print_table(FILE *out, struct lesson_report *const *rs, size_t n)
         for (c = 0; c < rs[i]->nchecks; c++) {
             const struct check *ck = &rs[i]->checks[c];
             fprintf(out, "  %s  %-28s %s (observed %s)\n",
-                    ck->status == CHECK_PASS ? "PASS" : ck->status == CHECK_FAIL ? "FAIL" : "n/a ", ck->id,
+                    ck->status == CHECK_PASS         ? "PASS"
+                    : ck->status == CHECK_FAIL       ? "FAIL"
+                    : ck->status == CHECK_KNOWN_DIFF ? "DIFF"
+                                                     : "n/a ",
+                    ck->id,
                     ck->expect, ck->observed);
         }
         for (c = 0; c < rs[i]->nerrors; c++)

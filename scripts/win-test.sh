@@ -7,7 +7,7 @@
 #   4. ctest -L unit: the C unit tests run as .exe under Wine (CMAKE_CROSSCOMPILING_EMULATOR)
 #   5. socklab.exe --version / list, then lessons run under Wine while tcpdump watches the wire:
 #      close-graceful must show FIN (and TIME_WAIT on the closer's port), close-abortive RST.
-#      Failed lesson checks that are known Wine 8 differences are reported as XFAIL.
+#      Failed checks that the lesson declares as known Wine 8 differences are reported as XFAIL.
 #
 # Usage: scripts/win-test.sh [--build DIR] [--no-build] [--lessons "a b"] [--clang]
 # Shell-script tests (ctest labels other than "unit") do not run here: they start the programs by
@@ -36,22 +36,9 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-# Known Wine 8.0 differences from Windows (shared/notes/windows-cross.md section 6), as
-# "lesson:check_id". Only these may fail; anything else fails the run.
-WINE_XFAIL=(
-    # An RST that arrives before recv() is called reads as EOF under Wine (Windows: WSAECONNRESET).
-    "close-abortive:peer_saw_reset"
-    "close-unread:peer_saw_reset"
-    # Wine's closesocket is Linux's close(): with SO_LINGER {1,N} on a non-blocking socket it blocks
-    # N s and then closes gracefully (FIN, TIME_WAIT), where Windows fails with WSAEWOULDBLOCK at
-    # once and a blocking close ends in RST. So the whole Windows branch of close-linger differs.
-    "close-linger:nonblocking_close_refused"
-    "close-linger:nonblocking_close_did_not_wait"
-    "close-linger:blocking_close_waited_linger"
-    "close-linger:peer_saw_reset"
-    "close-linger:queued_data_discarded"
-    "close-linger:no_time_wait"
-)
+# Known Wine 8 differences from Windows are declared by each lesson (its `quirks`): the report
+# marks such a failed check with "known_difference", and this script counts it as XFAIL. Anything
+# else that fails, fails the run.
 
 failures=0
 xfails=0
@@ -164,19 +151,18 @@ except Exception as e:
     print("unparsable-json"); sys.exit(0)
 for c in r.get("checks", []):
     if c.get("pass") is False:
-        print("%s=%s" % (c["id"], str(c.get("observed")).replace(" ", "")))
+        kind = "xfail:" if c.get("known_difference") else ""
+        print("%s%s=%s" % (kind, c["id"], str(c.get("observed")).replace(" ", "")))
 for e in r.get("errors", []):
     print("error=%s" % str(e).replace(" ", "_"))
 EOF
 )
     line="$lesson (exit $rc, $(stamp "$t"))"
     for f in $fails; do
-        id=${f%%=*}
-        if printf '%s\n' "${WINE_XFAIL[@]}" | grep -qx "$lesson:$id"; then
-            line="$line; XFAIL $f"; xfails=$((xfails + 1))
-        else
-            line="$line; FAIL $f"; failures=$((failures + 1))
-        fi
+        case $f in
+            xfail:*) line="$line; XFAIL ${f#xfail:}"; xfails=$((xfails + 1)) ;;
+            *) line="$line; FAIL $f"; failures=$((failures + 1)) ;;
+        esac
     done
     [ -z "$fails" ] && [ "$rc" != 0 ] && { line="$line; FAIL exit status"; failures=$((failures + 1)); }
     say "lesson $line"
