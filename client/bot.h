@@ -29,8 +29,9 @@ struct bot_opts {
     int msg_size;           /* echo: bytes per message */
     int connect_timeout_ms;
     int idle_timeout_ms;    /* no data for this long = "timeout" */
-    int max_connecting;     /* connects in flight at once (pacing, so the backlog is not flooded) */
+    int max_connecting;     /* connections not yet answered by the server, at once (pacing) */
     int nagle;              /* leave Nagle's algorithm on (default: TCP_NODELAY, as games do) */
+    int same_clock;         /* the server reads our monotonic clock: STATE latency is measurable */
     int json, quiet;
 };
 
@@ -74,6 +75,7 @@ struct bot {
     uint64_t t_end;                /* end of play (0 = none); in CLOSING, the EOF deadline */
     uint64_t t_a, t_b;             /* game: next MOVE, next PING; echo: message start, unused */
     uint64_t t_last_tick;          /* game: arrival of the last new tick */
+    uint64_t t_last_stamp;         /* game: the server's time stamp on it */
     uint32_t index;
     uint32_t id;                   /* game: id from WELCOME */
     uint32_t last_tick;
@@ -85,6 +87,7 @@ struct bot {
     uint8_t state;                 /* enum bot_state */
     uint8_t have_tick;
     uint8_t shut_wr;               /* FIN sent */
+    uint8_t pacing;                /* counted in loop->in_flight: no byte from the server yet */
 };
 
 /* ---- statistics (bot_stats.c) --------------------------------------------------------------- */
@@ -109,13 +112,21 @@ struct bot_stats {
     uint64_t bytes_sent, bytes_received;
     uint64_t states, ticks_skipped, pings_sent, moves_sent, sends_skipped;
     uint64_t echo_messages;
-    struct bot_series connect_us, rtt_us, tick_us;
+    struct bot_series connect_us, reply_us, rtt_us, tick_us, tick_lat_us, lag_us;
+    struct bot_series tick_gap_us; /* spacing of the server's tick stamps: its real tick period */
+    int clocks_differ;        /* a STATE stamp proved the server's clock is not ours */
+    /* The window while every bot was playing at once (all joined, none stopped yet): the figures
+     * of a server holding all N connections, without the ramps up and down around it. */
+    int full;                 /* 0 not yet, 1 open now, 2 over */
+    uint64_t full_t0, full_t1, full_rx0, full_rx1, full_tx0, full_tx1;
+    struct bot_series full_rtt_us, full_tick_us, full_lat_us, full_lag_us, full_gap_us;
     double jitter_sum_us;
     uint64_t jitter_n;
     uint64_t ends[BOT_END__COUNT];
     struct bot_detail details[BOT_DETAILS_MAX];
     size_t ndetails;
     uint64_t t_first, t_last; /* first connect start, last end */
+    uint64_t cpu_us;          /* this process's CPU time over the run */
     uint64_t rng;
 };
 
@@ -156,6 +167,7 @@ struct bot_loop {
     struct bot_stats *st;
     struct bot *bots;
     size_t nbots, next_start, active, ended;
+    size_t joined;            /* bots the server answered (its first byte) */
     int in_flight;
     int starting;             /* start_more() is running (re-entry guard) */
     struct event *start_ev;   /* continues a start batch on the next loop turn */
@@ -182,6 +194,10 @@ void bot_begin_close(struct bot *b, uint64_t now, int proto_busy);
 /* FIN now, if not sent yet (the protocol finished its last message). -1 if the bot ended. */
 int bot_shutdown_write(struct bot *b);
 void bot_end(struct bot *b, enum bot_end why, const char *detail);
+/* A bot stops playing (its end of play, or it ended): the all-playing window closes. */
+void bot_full_close(struct bot_loop *L, uint64_t now);
+/* Adds a sample to a series and, while every bot plays, to its all-playing twin. */
+void bot_series_add2(struct bot_stats *s, struct bot_series *se, struct bot_series *full, uint64_t value);
 
 #define BOT_CLOSE_WAIT_US 2000000u
 #define BOT_CARRY_MAX 8192u /* a partial frame is below PROTO_MAX_FRAME; echo keeps none */

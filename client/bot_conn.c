@@ -45,18 +45,43 @@ void bot_end_on_error(struct bot *b, int code, int connecting)
         bot_end(b, connecting ? BOT_END_CONNECT_ERROR : BOT_END_ERROR, name);
 }
 
+void bot_full_close(struct bot_loop *L, uint64_t now)
+{
+    struct bot_stats *st = L->st;
+    if (st->full != 1)
+        return;
+    st->full = 2;
+    st->full_t1 = now;
+    st->full_rx1 = st->bytes_received;
+    st->full_tx1 = st->bytes_sent;
+}
+
+/* Every bot has been answered and none has stopped: from now on the server holds all of them. */
+static void full_open(struct bot_loop *L, uint64_t now)
+{
+    struct bot_stats *st = L->st;
+    if (st->full != 0 || L->joined < L->nbots || L->ended > 0)
+        return;
+    st->full = 1;
+    st->full_t0 = now;
+    st->full_rx0 = st->bytes_received;
+    st->full_tx0 = st->bytes_sent;
+}
+
 void bot_end(struct bot *b, enum bot_end why, const char *detail)
 {
     struct bot_loop *L = b->loop;
     if (b->state == BOT_ENDED || b->state == BOT_QUEUED)
         return;
+    bot_full_close(L, os_now_us());
     if (b->err_text != NULL) { /* the server said why before it went: that is the story */
         why = BOT_END_PROTOCOL_ERROR;
         detail = b->err_text;
     }
     bot_stats_end(L->st, why, detail);
-    if (b->state == BOT_CONNECTING)
+    if (b->pacing)
         L->in_flight--;
+    b->pacing = 0;
     if (b->rev != NULL)
         event_free(b->rev);
     if (b->wev != NULL)
@@ -120,12 +145,12 @@ static void connect_done(struct bot *b, short what)
         return;
     }
     /* connected; a reset here came after the handshake completed (SYN_SENT turns a RST into
-     * ECONNREFUSED), so the connection did exist */
-    L->in_flight--;
+     * ECONNREFUSED), so the connection did exist. It stays counted in in_flight until the server's
+     * first byte: a completed handshake only means the server's kernel queued the connection, and
+     * counting it out now would let a server that is slow to accept() overflow its backlog. */
     b->state = BOT_HELLO;
     L->st->connected++;
     bot_series_add(L->st, &L->st->connect_us, now - b->t_start);
-    bot_loop_start_more(L);
     if (code != 0) {
         bot_end(b, BOT_END_RESET, sock_err_name(code));
         return;
@@ -165,6 +190,14 @@ void bot_on_read(evutil_socket_t fd, short what, void *arg)
     now = os_now_us();
     b->t_last_rx = now;
     L->st->bytes_received += (uint64_t)n;
+    if (b->pacing) { /* the server's first byte: it accepted us and answered */
+        b->pacing = 0;
+        L->in_flight--;
+        L->joined++;
+        bot_series_add(L->st, &L->st->reply_us, now - b->t_start);
+        full_open(L, now);
+        bot_loop_start_more(L);
+    }
     used = L->ops->on_data(b, L->rbuf, have + (size_t)n, now);
     if (used < 0 || b->state == BOT_ENDED)
         return;
@@ -235,6 +268,7 @@ void bot_on_timer(evutil_socket_t fd, short what, void *arg)
         return;
     }
     if (b->state == BOT_PLAYING && b->t_end != 0 && now >= b->t_end) {
+        bot_full_close(L, now);
         busy = L->ops->on_stop(b, now);
         if (busy >= 0 && b->state != BOT_ENDED)
             bot_begin_close(b, now, busy);

@@ -48,7 +48,7 @@ static long echo_data(struct bot *b, const uint8_t *p, size_t n, uint64_t now)
     }
     b->got += (uint32_t)n;
     if (b->got == size) {
-        bot_series_add(st, &st->rtt_us, now - b->t_a);
+        bot_series_add2(st, &st->rtt_us, &st->full_rtt_us, now - b->t_a);
         st->echo_messages++;
         if (b->state == BOT_PLAYING && (b->t_end == 0 || now < b->t_end) && start_message(b, now) < 0)
             return -1;

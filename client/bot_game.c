@@ -61,31 +61,50 @@ static int got_error(struct bot *b, const struct proto_frame *f, uint64_t now)
     return b->state == BOT_ENDED ? -1 : 0;
 }
 
+#define CLOCK_SANE_US 60000000u /* a STATE older than this says the server's clock is not ours */
+
 /* Tick timing: the interval between the arrivals of consecutive new ticks (a big STATE may come as
- * several frames carrying the same tick), its distance from 1/tick_hz, and ticks never seen. */
+ * several frames carrying the same tick; a bot that reads late gets several ticks in one read, 0
+ * apart), its distance from 1/tick_hz, ticks never seen, and the spacing of the server's own time
+ * stamps (how often it really ticked). On the server's machine also the latency: arrival minus the
+ * tick's time stamp (both the same monotonic clock), which is everything between the server's tick
+ * and our read of it. */
 static void got_state(struct bot *b, const struct proto_frame *f, uint64_t now)
 {
     struct bot_stats *st = b->loop->st;
     uint32_t tick;
     uint16_t count;
+    uint64_t t_tick;
     st->states++;
-    if (proto_decode_state(f, &tick, &count) != 0)
+    if (proto_decode_state(f, &tick, &count, &t_tick) != 0)
         return;
     if (b->have_tick && tick == b->last_tick)
         return;
+    if (b->loop->o->same_clock && !st->clocks_differ) {
+        if (t_tick > now || now - t_tick > CLOCK_SANE_US)
+            st->clocks_differ = 1; /* from the future, or absurdly old: not our clock after all */
+        else
+            bot_series_add2(st, &st->tick_lat_us, &st->full_lat_us, now - t_tick);
+    }
     if (b->have_tick && tick > b->last_tick) {
         uint64_t iv = now - b->t_last_tick;
-        bot_series_add(st, &st->tick_us, iv);
+        bot_series_add2(st, &st->tick_us, &st->full_tick_us, iv);
         if (b->tick_hz > 0) {
             double want = 1e6 / (double)b->tick_hz, d = (double)iv - want;
             st->jitter_sum_us += d < 0 ? -d : d;
             st->jitter_n++;
         }
         st->ticks_skipped += tick - b->last_tick - 1u;
+        /* The server's own clock on both ends: comparable from any machine, and untouched by how
+         * late this bot reads. With ticks skipped in between, the gap covers them all. */
+        if (t_tick > b->t_last_stamp)
+            bot_series_add2(st, &st->tick_gap_us, &st->full_gap_us,
+                            (t_tick - b->t_last_stamp) / (tick - b->last_tick));
     }
     b->have_tick = 1;
     b->last_tick = tick;
     b->t_last_tick = now;
+    b->t_last_stamp = t_tick;
 }
 
 static int handle_frame(struct bot *b, const struct proto_frame *f, uint64_t now)
@@ -105,7 +124,7 @@ static int handle_frame(struct bot *b, const struct proto_frame *f, uint64_t now
         return 0;
     case PROTO_PONG:
         if (proto_decode_ping(f, &t) == 0 && t <= now)
-            bot_series_add(st, &st->rtt_us, now - t);
+            bot_series_add2(st, &st->rtt_us, &st->full_rtt_us, now - t);
         return 0;
     case PROTO_PING: /* the server measuring us: answer at once */
         if (proto_decode_ping(f, &t) != 0)
@@ -151,17 +170,29 @@ static int game_writable(struct bot *b, uint64_t now)
     return 0; /* everything the game sends goes through bot_send's queue */
 }
 
-/* MOVE and PING when due. A bot whose earlier output still waits in its queue skips them (a real
- * client sends the newest position, not a backlog), and the skip is counted. */
+/* MOVE and PING when due. A PING that falls due before the next MOVE rides in the same write as
+ * this one: one segment instead of two, so one wakeup of the server, one recv() and one ACK fewer
+ * (a real client sends what it has once per frame, too). Its time stamp is taken when it is written,
+ * so the round trip is measured the same way; only its phase moves, by less than a MOVE period.
+ * A bot whose earlier output still waits in its queue skips them (a real client sends the newest
+ * position, not a backlog), and the skip is counted. */
 static int game_timer(struct bot *b, uint64_t now, uint64_t *next)
 {
     const struct bot_opts *o = b->loop->o;
     struct bot_stats *st = b->loop->st;
-    uint8_t frame[PROTO_HDR_LEN + 8];
+    uint64_t move_p = period_us(o->move_hz), ping_p = period_us(o->ping_hz);
+    uint8_t frame[2 * (PROTO_HDR_LEN + 8)];
+    size_t n = 0, k;
+    int move_due, ping_due;
     *next = 0;
     if (b->state != BOT_PLAYING)
         return 0;
-    if (b->t_a != 0 && now >= b->t_a) {
+    move_due = b->t_a != 0 && now >= b->t_a;
+    ping_due = b->t_b != 0 && (now >= b->t_b || (move_due && b->t_b < now + move_p));
+    if (move_due) {
+        /* How late this timer ran: a bot loop that cannot keep up shows here first, and then the
+         * run measures the bots rather than the server. */
+        bot_series_add2(st, &st->lag_us, &st->full_lag_us, now - b->t_a);
         if (b->out != NULL) {
             st->sends_skipped++;
         } else {
@@ -170,28 +201,36 @@ static int game_timer(struct bot *b, uint64_t now, uint64_t *next)
                 b->x = (int16_t)(b->x + dx);
             if (b->y + dy >= -WALK_LIMIT && b->y + dy <= WALK_LIMIT)
                 b->y = (int16_t)(b->y + dy);
-            if (send_frame(b, frame, proto_encode_move(b->x, b->y, frame, sizeof frame)) < 0)
-                return -1;
+            k = proto_encode_move(b->x, b->y, frame + n, sizeof frame - n);
+            if (k == 0)
+                return send_frame(b, frame, 0);
+            n += k;
             st->moves_sent++;
         }
-        b->t_a += period_us(o->move_hz);
+        b->t_a += move_p;
         if (b->t_a <= now) /* fell behind (a stalled loop): no burst to catch up */
-            b->t_a = now + period_us(o->move_hz);
+            b->t_a = now + move_p;
     }
-    if (b->t_b != 0 && now >= b->t_b) {
+    if (ping_due) {
         if (b->out != NULL) {
             st->sends_skipped++;
         } else {
-            if (send_frame(b, frame, proto_encode_ping(PROTO_PING, os_now_us(), frame, sizeof frame)) < 0)
-                return -1;
+            k = proto_encode_ping(PROTO_PING, os_now_us(), frame + n, sizeof frame - n);
+            if (k == 0)
+                return send_frame(b, frame, 0);
+            n += k;
             st->pings_sent++;
         }
-        b->t_b += period_us(o->ping_hz);
+        b->t_b += ping_p;
         if (b->t_b <= now)
-            b->t_b = now + period_us(o->ping_hz);
+            b->t_b = now + ping_p;
     }
+    if (n > 0 && send_frame(b, frame, n) < 0)
+        return -1;
+    /* A PING due after the next MOVE waits for it (and rides with it); one due before it, as when
+     * PINGs are more frequent than MOVEs or there are none (--move-hz 0), keeps its own time. */
     *next = b->t_a;
-    if (b->t_b != 0 && (*next == 0 || b->t_b < *next))
+    if (b->t_b != 0 && (b->t_a == 0 || b->t_b < b->t_a))
         *next = b->t_b;
     return 0;
 }

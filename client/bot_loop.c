@@ -41,6 +41,7 @@ static void start_bot(struct bot_loop *L, struct bot *b)
     b->wev = event_new(L->base, b->fd, EV_WRITE, bot_on_write, b);
     b->tev = evtimer_new(L->base, bot_on_timer, b);
     b->state = BOT_CONNECTING;
+    b->pacing = 1;
     L->in_flight++;
     L->active++;
     if (b->rev == NULL || b->wev == NULL || b->tev == NULL) {
@@ -51,10 +52,12 @@ static void start_bot(struct bot_loop *L, struct bot *b)
     event_add(b->wev, &tv);
 }
 
-/* Starts queued bots while fewer than --max-connecting connects are in flight: thousands of SYNs
- * at once would overflow the server's listen backlog and turn into retransmitted SYNs. A few per
- * loop turn only: a long burst would delay noticing the connects that already completed, and
- * connect_ms would measure this loop instead of the handshake. */
+/* Starts queued bots while fewer than --max-connecting connections wait for the server's first
+ * byte: thousands of SYNs at once would overflow the server's listen backlog, and so would
+ * handshakes the server's kernel completed but the server has not accept()ed yet; the overflow
+ * turns into SYNs dropped and sent again a second later. A few per loop turn only: a long burst
+ * would delay noticing the connects that already completed, and connect_ms would measure this loop
+ * instead of the handshake. */
 void bot_loop_start_more(struct bot_loop *L)
 {
     int n = 0;
@@ -110,12 +113,21 @@ static void on_sigint(evutil_socket_t sig, short what, void *arg)
 
 int bot_loop_init(struct bot_loop *L, const struct bot_opts *o, struct bot_stats *st, char *err)
 {
+    struct event_config *cfg;
     size_t i;
     memset(L, 0, sizeof *L);
     L->o = o;
     L->st = st;
     L->ops = o->proto == BOT_PROTO_ECHO ? &bot_echo_ops : &bot_game_ops;
-    L->base = event_base_new();
+    /* Precise timers (timerfd on Linux): libevent's default clock is the coarse one, a kernel tick
+     * (4 ms here) fine, so MOVEs would go up to 4 ms late on an idle machine and the timer lag the
+     * report shows would measure the clock instead of the bots' load. */
+    cfg = event_config_new();
+    if (cfg != NULL)
+        event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+    L->base = cfg != NULL ? event_base_new_with_config(cfg) : NULL;
+    if (cfg != NULL)
+        event_config_free(cfg);
     if (L->base != NULL)
         L->start_ev = evtimer_new(L->base, on_start, L);
     L->nbots = (size_t)o->count;

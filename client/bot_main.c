@@ -61,9 +61,13 @@ static void parse_args(int argc, char **argv, struct bot_opts *o, const char **l
         {"idle-timeout-ms", CLI_INT, &o->idle_timeout_ms, 100, 3600000,
          "--idle-timeout-ms MS     end a connection silent for MS as 'timeout' (default 5000)"},
         {"max-connecting", CLI_INT, &o->max_connecting, 1, 100000,
-         "--max-connecting N       connects in flight at once (default 200)"},
+         "--max-connecting N       connections not yet answered by the server, at once (default 500;\n"
+         "                         keep it below the server's listen backlog: socklab-server's is 511)"},
         {"nagle", CLI_FLAG, &o->nagle, 0, 0,
          "--nagle            keep Nagle's algorithm on (default TCP_NODELAY): see delayed ACKs in the RTT"},
+        {"same-clock", CLI_FLAG, &o->same_clock, 0, 0,
+         "--same-clock       the server runs on this machine (another address, a network namespace):\n"
+         "                   measure STATE latency, as for a loopback address"},
         {"lesson", CLI_STR, lesson, 0, 0, "--lesson NAME      run that lesson's client side once and report it"},
         {"json", CLI_FLAG, &o->json, 0, 0, "--json             the summary as one JSON object on stdout"},
         {"quiet", CLI_FLAG, &o->quiet, 0, 0, "--quiet            no progress lines on stderr"},
@@ -91,6 +95,7 @@ int main(int argc, char **argv)
     const char *lesson = NULL;
     char err[SOCK_ERR_LEN], addr[64];
     long limit, need;
+    uint64_t cpu0;
     int rc;
 
     memset(&o, 0, sizeof o);
@@ -103,7 +108,7 @@ int main(int argc, char **argv)
     o.msg_size = 64;
     o.connect_timeout_ms = 3000;
     o.idle_timeout_ms = 5000;
-    o.max_connecting = 200;
+    o.max_connecting = 500; /* below socklab-server's listen backlog (511): no SYN is ever dropped */
     parse_args(argc, argv, &o, &lesson);
 
     if (sock_init(err) != 0) {
@@ -119,6 +124,9 @@ int main(int argc, char **argv)
     if (sock_resolve(o.host, addr, sizeof addr, err) != 0)
         cli_fail(PROG, "--host: %s", err);
     o.addr = addr;
+    /* STATE carries the server's monotonic clock: comparable with ours only on the same machine. */
+    if (strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 || strncmp(addr, "::ffff:127.", 11) == 0)
+        o.same_clock = 1;
     need = (long)o.count + FD_SPARE;
     limit = os_raise_fd_limit(need);
     if (limit >= 0 && limit < need) {
@@ -138,7 +146,9 @@ int main(int argc, char **argv)
     if (!o.quiet)
         fprintf(stderr, "%s: %d %s bot%s -> %s:%u\n", PROG, o.count, o.proto == BOT_PROTO_ECHO ? "echo" : "game",
                 o.count == 1 ? "" : "s", o.addr, (unsigned)o.port);
+    cpu0 = os_cpu_us();
     bot_loop_run(&L);
+    st.cpu_us = os_cpu_us() - cpu0;
     bot_loop_free(&L);
     if (o.json)
         bot_report_json(stdout, &st, &o);

@@ -33,9 +33,20 @@ void bot_stats_init(struct bot_stats *s, uint64_t seed)
 void bot_stats_free(struct bot_stats *s)
 {
     free(s->connect_us.v);
+    free(s->reply_us.v);
     free(s->rtt_us.v);
     free(s->tick_us.v);
-    s->connect_us.v = s->rtt_us.v = s->tick_us.v = NULL;
+    free(s->tick_lat_us.v);
+    free(s->lag_us.v);
+    free(s->full_rtt_us.v);
+    free(s->full_tick_us.v);
+    free(s->full_lat_us.v);
+    free(s->full_lag_us.v);
+    free(s->tick_gap_us.v);
+    free(s->full_gap_us.v);
+    s->tick_gap_us.v = s->full_gap_us.v = NULL;
+    s->connect_us.v = s->reply_us.v = s->rtt_us.v = s->tick_us.v = s->tick_lat_us.v = s->lag_us.v = NULL;
+    s->full_rtt_us.v = s->full_tick_us.v = s->full_lat_us.v = s->full_lag_us.v = NULL;
 }
 
 /* Reservoir sampling (algorithm R): every offered sample has the same chance to be kept, so the
@@ -57,6 +68,13 @@ void bot_series_add(struct bot_stats *s, struct bot_series *se, uint64_t value)
         if (j < BOT_SAMPLES_MAX)
             se->v[j] = v;
     }
+}
+
+void bot_series_add2(struct bot_stats *s, struct bot_series *se, struct bot_series *full, uint64_t value)
+{
+    bot_series_add(s, se, value);
+    if (s->full == 1)
+        bot_series_add(s, full, value);
 }
 
 static int cmp_u32(const void *a, const void *b)

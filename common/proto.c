@@ -9,9 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#define STATE_FIXED 6u  /* tick:u32 count:u16 */
+#define STATE_FIXED 14u /* tick:u32 count:u16 t_us:u64 */
+#define STATE_COUNT_END 6u /* payload bytes up to and including count */
 #define STATE_ENTRY 8u  /* id:u32 x:i16 y:i16 */
 #define STATE_MAX_COUNT ((PROTO_MAX_LEN - 1u - STATE_FIXED) / STATE_ENTRY)
+
+/* proto.h promises the number without the arithmetic; C11 checks the two agree. */
+_Static_assert(STATE_MAX_COUNT == PROTO_STATE_MAX_COUNT, "PROTO_STATE_MAX_COUNT is wrong");
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -83,7 +87,7 @@ enum proto_status proto_parse(const uint8_t *buf, size_t len, struct proto_frame
     if (!payload_size_ok(type, plen))
         return PROTO_E_PAYLOAD;
     /* STATE's count sits in payload bytes 4..5: check it as soon as it is in. */
-    if (type == PROTO_STATE && len >= PROTO_HDR_LEN + STATE_FIXED &&
+    if (type == PROTO_STATE && len >= PROTO_HDR_LEN + STATE_COUNT_END &&
         STATE_FIXED + (size_t)get16(buf + PROTO_HDR_LEN + 4) * STATE_ENTRY != plen)
         return PROTO_E_PAYLOAD;
     if (len - 2 < flen)
@@ -119,7 +123,7 @@ static const char *payload_rule(uint8_t type)
     case PROTO_MOVE: return "4";
     case PROTO_PING:
     case PROTO_PONG: return "8";
-    case PROTO_STATE: return "6+8*count";
+    case PROTO_STATE: return "14+8*count";
     default: return "0..4095";
     }
 }
@@ -143,7 +147,7 @@ size_t proto_error_reason(enum proto_status st, const uint8_t *buf, size_t len, 
         n = snprintf(out, cap, "unknown frame type %u", (unsigned)type);
         break;
     case PROTO_E_PAYLOAD:
-        if (type == PROTO_STATE && flen >= 1 + STATE_FIXED && len >= PROTO_HDR_LEN + STATE_FIXED)
+        if (type == PROTO_STATE && flen >= 1 + STATE_FIXED && len >= PROTO_HDR_LEN + STATE_COUNT_END)
             n = snprintf(out, cap, "bad STATE payload: %u bytes for count %u", (unsigned)(flen - 1),
                          (unsigned)get16(buf + PROTO_HDR_LEN + 4));
         else
@@ -232,7 +236,8 @@ size_t proto_state_size(size_t count)
     return PROTO_HDR_LEN + STATE_FIXED + count * STATE_ENTRY;
 }
 
-size_t proto_encode_state(uint32_t tick, const struct proto_player *p, size_t count, uint8_t *out, size_t cap)
+size_t proto_encode_state(uint32_t tick, uint64_t t_us, const struct proto_player *p, size_t count, uint8_t *out,
+                          size_t cap)
 {
     size_t i, total;
     uint8_t *q;
@@ -248,6 +253,8 @@ size_t proto_encode_state(uint32_t tick, const struct proto_player *p, size_t co
     out[2] = PROTO_STATE;
     put32(out + 3, tick);
     put16(out + 7, (uint16_t)count);
+    put32(out + 9, (uint32_t)(t_us >> 32));
+    put32(out + 13, (uint32_t)t_us);
     for (i = 0, q = out + PROTO_HDR_LEN + STATE_FIXED; i < count; i++, q += STATE_ENTRY) {
         put32(q, p[i].id);
         put16(q + 4, (uint16_t)p[i].x);
@@ -284,7 +291,7 @@ int proto_decode_welcome(const struct proto_frame *f, uint32_t *id, uint16_t *ti
     return 0;
 }
 
-int proto_decode_state(const struct proto_frame *f, uint32_t *tick, uint16_t *count)
+int proto_decode_state(const struct proto_frame *f, uint32_t *tick, uint16_t *count, uint64_t *t_us)
 {
     uint16_t n;
     if (f == NULL || f->type != PROTO_STATE || f->payload_len < STATE_FIXED)
@@ -294,6 +301,8 @@ int proto_decode_state(const struct proto_frame *f, uint32_t *tick, uint16_t *co
         return -1;
     *tick = get32(f->payload);
     *count = n;
+    if (t_us != NULL)
+        *t_us = ((uint64_t)get32(f->payload + 6) << 32) | get32(f->payload + 10);
     return 0;
 }
 
@@ -302,7 +311,7 @@ int proto_decode_state_player(const struct proto_frame *f, size_t i, struct prot
     const uint8_t *q;
     uint32_t tick;
     uint16_t count;
-    if (proto_decode_state(f, &tick, &count) != 0 || i >= count)
+    if (proto_decode_state(f, &tick, &count, NULL) != 0 || i >= count)
         return -1;
     q = f->payload + STATE_FIXED + i * STATE_ENTRY;
     p->id = get32(q);

@@ -17,10 +17,17 @@
  *   CHAT   text (0..PROTO_MAX_LEN-1 bytes)                  client -> server -> all in room
  *   PING   t:u64 (sender's clock, microseconds)             either way
  *   PONG   t:u64 (copied from the PING)                     answer to PING
- *   STATE  tick:u32 count:u16 then count x (id:u32 x:i16 y:i16)   server -> all, at the tick rate
+ *   STATE  tick:u32 count:u16 t_us:u64 then count x (id:u32 x:i16 y:i16)
+ *                                                           server -> all, at the tick rate
  *   BYE    reason text (may be empty)                       either way, then the sender closes
  *   ERROR  reason text                                      server -> client, then the server closes
  *   WELCOME id:u32 tick_hz:u16                              server -> client, answer to HELLO
+ *
+ * STATE's t_us is the server's monotonic clock (microseconds) when the room's tick ran: the same in
+ * every copy of the frame, since one encoding serves the whole room. A client on the same machine
+ * reads the same clock, so its receive time minus t_us is the tick's latency (server send queue,
+ * kernel, client read); across machines the clocks are unrelated and only intervals mean anything.
+ * count sits before t_us so a parser sees it (and can reject a wrong length) as early as possible.
  */
 #ifndef SOCKLAB_PROTO_H
 #define SOCKLAB_PROTO_H
@@ -84,15 +91,18 @@ struct proto_player {
     uint32_t id;
     int16_t x, y;
 };
+#define PROTO_STATE_MAX_COUNT 510u /* players that fit in one STATE frame */
 size_t proto_state_size(size_t count);
-size_t proto_encode_state(uint32_t tick, const struct proto_player *p, size_t count, uint8_t *out, size_t cap);
+size_t proto_encode_state(uint32_t tick, uint64_t t_us, const struct proto_player *p, size_t count, uint8_t *out,
+                          size_t cap);
 
 /* Decoders for payloads of a frame that proto_parse accepted. Return 0 on success, -1 if the payload
  * does not fit the type. */
 int proto_decode_move(const struct proto_frame *f, int16_t *x, int16_t *y);
 int proto_decode_ping(const struct proto_frame *f, uint64_t *t_us);
 int proto_decode_welcome(const struct proto_frame *f, uint32_t *id, uint16_t *tick_hz);
-int proto_decode_state(const struct proto_frame *f, uint32_t *tick, uint16_t *count);
+/* t_us may be NULL. */
+int proto_decode_state(const struct proto_frame *f, uint32_t *tick, uint16_t *count, uint64_t *t_us);
 /* Entry i (0-based, below count) of a STATE frame. */
 int proto_decode_state_player(const struct proto_frame *f, size_t i, struct proto_player *p);
 

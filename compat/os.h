@@ -13,7 +13,8 @@ void os_thread_join(os_thread *t);
 uint64_t os_now_us(void); /* monotonic */
 void os_sleep_ms(int ms);
 
-/* Raises the soft open-files limit towards want; returns the limit now in force (or -1). */
+/* Raises the soft open-files limit towards want (at most to the hard limit); returns the limit now
+ * in force, also when the raise was refused (or -1 if it cannot be read). */
 long os_raise_fd_limit(long want);
 
 /* Process id, for reading this process's own resource use. */
@@ -21,5 +22,11 @@ long os_pid(void);
 
 /* Resident set size of this process in bytes, -1 if unknown. */
 long os_rss_bytes(void);
+
+/* The largest resident set size this process has had, in bytes, -1 if unknown. */
+long os_peak_rss_bytes(void);
+
+/* CPU time this process has used (user + system, all threads), microseconds; 0 if unknown. */
+uint64_t os_cpu_us(void);
 
 #endif

@@ -73,7 +73,9 @@ long os_raise_fd_limit(long want)
         if (rl.rlim_max != RLIM_INFINITY && target > rl.rlim_max)
             target = rl.rlim_max;
         rl.rlim_cur = target;
-        if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        /* A refused raise (above fs.nr_open, say) leaves the old limit: report that one. */
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+        if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
             return -1;
     }
     return (long)rl.rlim_cur;
@@ -92,4 +94,25 @@ long os_rss_bytes(void)
         pages = -1;
     fclose(f);
     return pages < 0 ? -1 : pages * sysconf(_SC_PAGESIZE);
+}
+
+long os_peak_rss_bytes(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return -1;
+#ifdef __APPLE__
+    return (long)ru.ru_maxrss; /* bytes on macOS */
+#else
+    return (long)ru.ru_maxrss * 1024L; /* kilobytes on Linux and the BSDs */
+#endif
+}
+
+uint64_t os_cpu_us(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return (uint64_t)ru.ru_utime.tv_sec * 1000000u + (uint64_t)ru.ru_utime.tv_usec +
+           (uint64_t)ru.ru_stime.tv_sec * 1000000u + (uint64_t)ru.ru_stime.tv_usec;
 }

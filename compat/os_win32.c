@@ -100,3 +100,25 @@ long os_rss_bytes(void)
     /* long is 32 bits on Windows (LLP64): clamp rather than wrap above 2 GiB. */
     return pmc.WorkingSetSize > (SIZE_T)LONG_MAX ? LONG_MAX : (long)pmc.WorkingSetSize;
 }
+
+long os_peak_rss_bytes(void)
+{
+    PROCESS_MEMORY_COUNTERS pmc;
+    pmc.cb = (DWORD)sizeof pmc;
+    if (!GetProcessMemoryInfo(GetCurrentProcess(), &pmc, (DWORD)sizeof pmc))
+        return -1;
+    return pmc.PeakWorkingSetSize > (SIZE_T)LONG_MAX ? LONG_MAX : (long)pmc.PeakWorkingSetSize;
+}
+
+uint64_t os_cpu_us(void)
+{
+    FILETIME created, exited, kernel, user;
+    ULARGE_INTEGER k, u;
+    if (!GetProcessTimes(GetCurrentProcess(), &created, &exited, &kernel, &user))
+        return 0;
+    k.LowPart = kernel.dwLowDateTime;
+    k.HighPart = kernel.dwHighDateTime;
+    u.LowPart = user.dwLowDateTime;
+    u.HighPart = user.dwHighDateTime;
+    return (k.QuadPart + u.QuadPart) / 10u; /* 100 ns units */
+}

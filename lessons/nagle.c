@@ -105,7 +105,7 @@ static void server(struct lesson_side *s)
 {
     struct reader rd;
     struct proto_frame f;
-    uint8_t out[16];
+    uint8_t out[32];
     size_t used = 0, len;
     long moves = 0, pongs = 0;
     uint64_t t;
@@ -118,7 +118,7 @@ static void server(struct lesson_side *s)
     side_fact_int(s, "frames_received", moves);
     side_fact_int(s, "frames_recv_calls", rd.recv_calls);
     side_log(s, "%ld MOVE frames arrived in %ld recv() calls", moves, rd.recv_calls);
-    len = proto_encode_state((uint32_t)moves, NULL, 0, out, sizeof out);
+    len = proto_encode_state((uint32_t)moves, 0, NULL, 0, out, sizeof out);
     if (send_all(s, out, len) != 0)
         return;
     while (pongs < REQUESTS && next_frame(s, &rd, &f, &used)) {

@@ -1,6 +1,8 @@
 /* echo.c - --proto echo: every byte read is sent back. The read size is capped so that echoing a
  * read can never push a slow reader's pending output over --max-outbuf: an echo client that does
- * not read is slowed down (backpressure), never cut off. */
+ * not read is slowed down (backpressure), never cut off. With --close-after-echo a connection ends
+ * gracefully once its first read is echoed: the server closes first (churn with TIME_WAIT on the
+ * server, the load of the TIME_WAIT lessons). */
 #include "server/server.h"
 
 size_t srv_echo_read_limit(const struct srv_conn *c)
@@ -13,4 +15,6 @@ size_t srv_echo_read_limit(const struct srv_conn *c)
 void srv_echo_input(struct srv_conn *c, const uint8_t *data, size_t len)
 {
     srv_conn_send(c, data, len);
+    if (c->srv->cfg.close_after_echo)
+        srv_conn_finish(c, "echoed its first read (--close-after-echo)");
 }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat/os.h"
+
 /* ---- answering frames ---------------------------------------------------------------------- */
 
 static void reject(struct srv_conn *c, const char *reason)
@@ -225,6 +227,8 @@ int srv_game_init(struct srv *s)
         return -1;
     tv.tv_sec = us / 1000000L;
     tv.tv_usec = us % 1000000L;
+    g->period_us = (uint64_t)us;
+    g->due_us = os_now_us() + g->period_us;
     return event_add(g->tick, &tv);
 }
 

@@ -23,8 +23,9 @@ struct srv_player {
 struct srv_game {
     struct event *tick;
     uint32_t tick_no;
+    uint64_t period_us, due_us; /* the tick's period; when the next one should start */
     struct srv_room **rooms;
-    size_t n_rooms, cap_rooms;
+    size_t n_rooms, cap_rooms, n_players;
     uint32_t next_room_id;
     struct proto_player *snapshot; /* room_size entries, filled per room per tick */
     uint8_t frame[PROTO_MAX_FRAME];  /* one encoded frame (STATE, CHAT) sent to a whole room */

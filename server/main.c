@@ -27,12 +27,19 @@ static void parse_options(struct srv *s, int argc, char **argv)
         {"lesson", CLI_STR, &c->lesson_name, 0, 0, "--lesson NAME     serve the server side of a lesson"},
         {"tick-hz", CLI_INT, &c->tick_hz, 1, 1000,
          "--tick-hz N       game: STATE frames per second (default 20)"},
-        {"room-size", CLI_INT, &c->room_size, 1, 511,
-         "--room-size N     game: players per room, up to 511 (default 16)"},
+        {"room-size", CLI_INT, &c->room_size, 1, 510,
+         "--room-size N     game: players per room, up to 510 (one STATE frame; default 16)"},
         {"max-outbuf", CLI_INT, &c->max_outbuf, MAX_OUTBUF_MIN, MAX_OUTBUF_MAX,
          "--max-outbuf B    cut off a client with more pending output (default 1048576)"},
         {"json", CLI_FLAG, &c->json, 0, 0, "--json            lesson reports as JSON"},
         {"quiet", CLI_FLAG, &c->quiet, 0, 0, "--quiet           no per-connection log lines"},
+        {"close-after-echo", CLI_FLAG, &c->close_after_echo, 0, 0,
+         "--close-after-echo  echo: close each connection, the server first, once its first\n"
+         "                    read is echoed (TIME_WAIT lands on the server; churn benchmarks)"},
+        {"stats", CLI_INT, &c->stats_s, 1, 3600,
+         "--stats S         a figures line every S seconds: connections, bytes/s, CPU, RSS, tick timing"},
+        {"expect-conns", CLI_INT, &c->expect_conns, 1, 10000000,
+         "--expect-conns N  exit at start (status 1) unless the open-files limit can hold N connections"},
         {NULL, CLI_FLAG, NULL, 0, 0, NULL}};
     const char *pos[1];
     int npos;
@@ -50,6 +57,8 @@ static void parse_options(struct srv *s, int argc, char **argv)
         s->proto = SRV_GAME;
     else
         cli_fail(SRV_PROG, "--proto: '%s' is not echo or game", c->proto_name);
+    if (c->close_after_echo && (s->proto != SRV_ECHO || c->lesson_name != NULL))
+        cli_fail(SRV_PROG, "--close-after-echo is for --proto echo without --lesson");
     if (c->lesson_name != NULL) {
         s->lesson = lesson_find(c->lesson_name);
         if (s->lesson == NULL)
@@ -111,6 +120,7 @@ static void teardown(struct srv *s, int summary)
 {
     unsigned runs = 0, failed;
 
+    srv_stats_summary(s, summary);
     srv_listener_stop(s);
     srv_conns_free_all(s);
     srv_game_free(s);
@@ -170,11 +180,13 @@ int main(int argc, char **argv)
     int v6;
 
     parse_options(&s, argc, argv);
+    if (srv_stats_init(&s) != 0)
+        return 1;
     if (sock_init(err) != 0) {
         fprintf(stderr, "%s: %s\n", SRV_PROG, err);
         return 1;
     }
-    if (start(&s) != 0) {
+    if (start(&s) != 0 || srv_stats_start(&s) != 0) {
         teardown(&s, 0);
         sock_cleanup();
         return 1;

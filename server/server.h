@@ -1,8 +1,8 @@
 /* server.h - the parts of socklab-server and how they share state.
  *
  * One event loop (libevent) serves every connection with plain events, no bufferevents: a
- * connection costs two embedded `struct event`s and a small header while idle, and its output
- * buffer and partial-frame buffer exist only while they hold bytes.
+ * connection costs a small header and one embedded `struct event` while idle, and its write event,
+ * output buffer and partial-frame buffer exist only while they hold bytes.
  *
  *   main.c        options, start-up, signals and the shutdown summary
  *   listener.c    the evconnlistener, and pausing it while the process is out of descriptors
@@ -12,6 +12,7 @@
  *   game.c        --proto game: frames from a client
  *   room.c        --proto game: rooms and the STATE tick
  *   lesson_mode.c --lesson NAME: one lesson side per accepted connection, on its own thread
+ *   stats.c       the open-files limit, the tick's timing, --stats lines and the shutdown summary
  *   log.c         the one-line log */
 #ifndef SOCKLAB_SERVER_H
 #define SOCKLAB_SERVER_H
@@ -40,12 +41,16 @@ struct srv_config {
     int max_outbuf;
     int json;
     int quiet;
+    int close_after_echo; /* echo: end a connection gracefully once its first read is echoed */
+    int stats_s;          /* --stats: a figures line every this many seconds (0 = none) */
+    int expect_conns;     /* --expect-conns: exit at start unless the open-files limit holds this many */
 };
 
 struct srv_conn;
 struct srv_player;
 struct srv_game;
 struct srv_lessons;
+struct srv_stats;
 struct lesson;
 
 struct srv {
@@ -75,6 +80,7 @@ struct srv {
     uint8_t *rbuf; /* SRV_READ_CHUNK bytes shared by every read */
 
     uint64_t served, bytes_in, bytes_out;
+    struct srv_stats *stats; /* stats.c */
 
     struct srv_game *game;
     const struct lesson *lesson;
@@ -94,6 +100,27 @@ void srv_log_conn(const struct srv *s, uint32_t id, const char *fmt, ...)
 #endif
     ;
 
+/* ---- stats.c: the open-files limit, the tick's timing, --stats lines, the shutdown summary ------ */
+/* Microsecond values in log-spaced buckets (32 per power of two): O(1) to add, bounded memory for
+ * any run length, percentiles within 1.6 %, the maximum exact. */
+#define SRV_HIST_BUCKETS 896
+struct srv_hist {
+    uint64_t n, max;
+    uint32_t b[SRV_HIST_BUCKETS];
+};
+void srv_hist_add(struct srv_hist *h, uint64_t us);
+uint64_t srv_hist_pct(const struct srv_hist *h, double p); /* nearest rank; 0 when empty */
+
+/* Before the loop exists: raises the open-files limit (to the hard limit, or to what --expect-conns
+ * needs) and sets up the figures. -1 after one line on stderr when --expect-conns does not fit. */
+int srv_stats_init(struct srv *s);
+int srv_stats_start(struct srv *s); /* the --stats timer */
+/* One STATE tick ran: started late_us after it was due, took work_us. */
+void srv_stats_tick(struct srv *s, uint64_t late_us, uint64_t work_us);
+/* Teardown, while the loop still exists: prints the tick and process lines (print = 1; echo and
+ * game only) and frees the figures. */
+void srv_stats_summary(struct srv *s, int print);
+
 /* ---- listener.c ----------------------------------------------------------------------------- */
 int srv_listener_start(struct srv *s, evconnlistener_cb on_accept, int leave_blocking);
 void srv_listener_stop(struct srv *s);
@@ -105,7 +132,8 @@ struct srv_conn {
     struct srv *srv;
     struct srv_conn *prev, *next; /* srv->conns */
     struct srv_conn *reap_next;
-    struct event *rev, *wev;      /* point into the same allocation as the connection */
+    struct event *rev;            /* in the same allocation as the connection */
+    struct event *wev;            /* NULL while nothing is pending */
     struct evbuffer *out;         /* NULL while nothing is pending */
     uint8_t *in;                  /* game: a partial frame, NULL while there is none */
     struct srv_player *player;    /* game: set by HELLO */

@@ -68,8 +68,8 @@ static size_t make_samples(struct sample *s)
     s[n].len = proto_encode_text(PROTO_CHAT, big, s[n].buf, sizeof s[n].buf), n++;
     s[n].len = proto_encode_ping(PROTO_PING, 0x0123456789ABCDEFull, s[n].buf, sizeof s[n].buf), n++;
     s[n].len = proto_encode_ping(PROTO_PONG, 1, s[n].buf, sizeof s[n].buf), n++;
-    s[n].len = proto_encode_state(99, pl, 3, s[n].buf, sizeof s[n].buf), n++;
-    s[n].len = proto_encode_state(100, NULL, 0, s[n].buf, sizeof s[n].buf), n++;
+    s[n].len = proto_encode_state(99, 0x0102030405060708ull, pl, 3, s[n].buf, sizeof s[n].buf), n++;
+    s[n].len = proto_encode_state(100, 0, NULL, 0, s[n].buf, sizeof s[n].buf), n++;
     s[n].len = proto_encode_text(PROTO_BYE, "", s[n].buf, sizeof s[n].buf), n++;
     s[n].len = proto_encode_text(PROTO_ERROR, "frame too large", s[n].buf, sizeof s[n].buf), n++;
     return n;
@@ -108,8 +108,12 @@ static void test_good_frames(void)
     CHECK_EQ_LONG(proto_parse(s[6].buf, s[6].len, &f, &used), PROTO_OK);
     CHECK(proto_decode_ping(&f, &t) == 0 && t == 1 && f.type == PROTO_PONG);
     CHECK_EQ_LONG(proto_parse(s[7].buf, s[7].len, &f, &used), PROTO_OK);
-    CHECK(proto_decode_state(&f, &tick, &count) == 0 && tick == 99 && count == 3);
+    CHECK(proto_decode_state(&f, &tick, &count, &t) == 0 && tick == 99 && count == 3 &&
+          t == 0x0102030405060708ull);
+    CHECK(proto_decode_state(&f, &tick, &count, NULL) == 0 && tick == 99); /* the time is optional */
     CHECK_EQ_LONG(s[7].len, proto_state_size(3));
+    CHECK_EQ_LONG(s[7].len, 3 + 14 + 3 * 8);
+    CHECK(s[7].buf[7] == 0 && s[7].buf[8] == 3 && s[7].buf[9] == 1 && s[7].buf[16] == 8); /* count, t_us */
     CHECK(proto_decode_state_player(&f, 1, &p) == 0 && p.id == 70000 && p.x == 32767 && p.y == -32768);
     CHECK(proto_decode_state_player(&f, 3, &p) == -1);
     CHECK_EQ_LONG(proto_parse(s[10].buf, s[10].len, &f, &used), PROTO_OK);
@@ -121,7 +125,13 @@ static void test_good_frames(void)
     CHECK_EQ_LONG(proto_encode_move(1, 2, s[0].buf, 6), 0);
     CHECK_EQ_LONG(proto_encode_move(1, 2, s[0].buf, 7), 7);
     CHECK_EQ_LONG(proto_encode(42, "x", 1, s[0].buf, sizeof s[0].buf), 0);
-    CHECK_EQ_LONG(proto_encode_state(1, NULL, 512, s[0].buf, sizeof s[0].buf), 0);
+    CHECK_EQ_LONG(proto_encode_state(1, 0, NULL, 512, s[0].buf, sizeof s[0].buf), 0);
+    {
+        static struct proto_player many[PROTO_STATE_MAX_COUNT + 1];
+        /* the largest room fits one frame exactly as proto.h says, one more player does not */
+        CHECK(proto_encode_state(1, 0, many, PROTO_STATE_MAX_COUNT, s[0].buf, sizeof s[0].buf) > 0);
+        CHECK_EQ_LONG(proto_encode_state(1, 0, many, PROTO_STATE_MAX_COUNT + 1, s[0].buf, sizeof s[0].buf), 0);
+    }
     CHECK_EQ_LONG(proto_type_name(PROTO_STATE)[0], 'S');
     CHECK_STR(proto_type_name(0), "UNKNOWN");
 }
@@ -225,8 +235,8 @@ static void test_bad_payload(void)
         size_t plen;
     } bad[] = {{PROTO_MOVE, 0},    {PROTO_MOVE, 3},    {PROTO_MOVE, 5},     {PROTO_PING, 7},
                {PROTO_PING, 9},    {PROTO_PONG, 0},    {PROTO_WELCOME, 5},  {PROTO_WELCOME, 7},
-               {PROTO_HELLO, 0},   {PROTO_HELLO, 33},  {PROTO_STATE, 0},    {PROTO_STATE, 5},
-               {PROTO_STATE, 7},   {PROTO_STATE, 13},  {PROTO_MOVE, 4000}};
+               {PROTO_HELLO, 0},   {PROTO_HELLO, 33},  {PROTO_STATE, 0},    {PROTO_STATE, 6},
+               {PROTO_STATE, 13},  {PROTO_STATE, 15},  {PROTO_STATE, 21},   {PROTO_MOVE, 4000}};
     static uint8_t buf[PROTO_MAX_FRAME];
     struct proto_frame f;
     size_t used, i, n;
@@ -245,7 +255,7 @@ static void test_bad_payload(void)
 
     /* STATE of the right shape but whose count disagrees with its length: rejected once the count
      * is in; until then it is a valid prefix. */
-    n = header(buf, PROTO_STATE, 6 + 16);
+    n = header(buf, PROTO_STATE, 14 + 16);
     buf[3 + 5] = 3; /* count 3, but room for 2 */
     CHECK_EQ_LONG(parse_exact(buf, 8, &f, &used), PROTO_NEED_MORE);
     CHECK_EQ_LONG(parse_exact(buf, 9, &f, &used), PROTO_E_PAYLOAD);

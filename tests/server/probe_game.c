@@ -41,7 +41,7 @@ int cmd_hello(void)
     while (!found && states < 100) {
         expect_frame(&r, PROTO_STATE, &f);
         states++;
-        proto_decode_state(&f, &tick, &count);
+        proto_decode_state(&f, &tick, &count, NULL);
         for (i = 0; i < count; i++)
             if (proto_decode_state_player(&f, i, &p) == 0 && p.id == id && p.x == -12 && p.y == 345)
                 found = 1;
@@ -201,7 +201,7 @@ int cmd_rooms(int n)
     for (i = 0; i < n; i++) {
         sock_set_nonblocking(r[i].s, 1, NULL);
         for (last = -1; read_frame(&r[i], &f, 0) == R_FRAME;)
-            if (proto_decode_state(&f, &tick, &count) == 0)
+            if (proto_decode_state(&f, &tick, &count, NULL) == 0)
                 last = count;
         printf("player %d: %d in room\n", i + 1, last);
         sock_close(r[i].s);

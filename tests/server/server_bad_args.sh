@@ -23,6 +23,7 @@ run_server 2 "room size 0" "--room-size" --room-size 0
 run_server 2 "tiny output cap" "--max-outbuf" --max-outbuf 100
 run_server 2 "missing value" "--port needs a value" --port
 run_server 2 "stray argument" "unexpected argument 'extra'" extra
+run_server 2 "close-after-echo in game" "--close-after-echo is for --proto echo" --proto game --close-after-echo
 
 timeout 5 "$SERVER" --help > "$TMP/o" 2>&1 || fail "--help: exit $?"
 grep -q -- "--max-outbuf" "$TMP/o" || fail "--help does not list --max-outbuf"

@@ -1,0 +1,263 @@
+/* refecho.c - the reference echo server of socklab's benchmark: about the least a correct epoll
+ * echo server can do, so socklab-server has something honest to be measured against.
+ *
+ * bench/ is a Linux benchmarking tool and stands outside the rule that keeps platform code in
+ * compat/: it uses epoll and POSIX headers directly, and CMake builds it only on Linux.
+ *
+ * One thread, level-triggered epoll, one 64 KiB buffer shared by every connection. A readable
+ * connection gets one read() and one send() of what was read. Only when the kernel takes less
+ * does the rest go into a buffer of its own (malloc'd, freed once sent), and the connection then
+ * waits for EPOLLOUT instead of reading. The listener accepts until EAGAIN on each event. Accepted
+ * sockets get TCP_NODELAY (an echo has nothing to coalesce; socklab-server does the same).
+ * A connection's state is 16 bytes in a table indexed by descriptor; no logging.
+ *
+ *   socklab-refecho [--port P] [--close-after-echo] [--max-seconds S]
+ *
+ * Prints "socklab-refecho: listening on 127.0.0.1:PORT" once ready; stops on SIGINT/SIGTERM.
+ * --close-after-echo: close as soon as the first read has been echoed (the server closes first,
+ * so TIME_WAIT lands on the server; the load generator's churn --close server). */
+#define _GNU_SOURCE 1
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROG "socklab-refecho"
+#define BUF_SIZE 65536
+#define MAX_EVENTS 256
+#define MAX_ACCEPTS_PER_EVENT 4096
+
+struct conn {
+    char *pend;        /* unsent echo, NULL while there is none */
+    uint32_t len, off; /* its length and how much of it went out */
+};
+
+static volatile sig_atomic_t stop;
+static struct conn *conns;
+static long nconns;
+static int ep, close_after_echo;
+static char buf[BUF_SIZE];
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static void drop(int fd)
+{
+    if (fd < nconns) {
+        free(conns[fd].pend);
+        conns[fd].pend = NULL;
+    }
+    close(fd); /* also takes it out of the epoll set */
+}
+
+static void want(int fd, uint32_t events)
+{
+    struct epoll_event ev;
+    ev.events = events;
+    ev.data.fd = fd;
+    if (epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) != 0)
+        drop(fd);
+}
+
+/* What the kernel did not take is kept, and reading stops until it is sent. Returns 0 when all
+ * was sent, 1 when some is pending, -1 when the connection was dropped. */
+static int send_or_keep(int fd, const char *p, size_t n)
+{
+    ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+    struct conn *c = &conns[fd];
+    if (w < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            drop(fd);
+            return -1;
+        }
+        w = 0;
+    }
+    if ((size_t)w == n)
+        return 0;
+    c->pend = malloc(n - (size_t)w);
+    if (c->pend == NULL) {
+        drop(fd);
+        return -1;
+    }
+    memcpy(c->pend, p + w, n - (size_t)w);
+    c->len = (uint32_t)(n - (size_t)w);
+    c->off = 0;
+    want(fd, EPOLLOUT);
+    return 1;
+}
+
+static void on_readable(int fd)
+{
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0) {
+        if (send_or_keep(fd, buf, (size_t)n) == 0 && close_after_echo)
+            drop(fd);
+    } else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        drop(fd);
+    }
+}
+
+static void on_writable(int fd)
+{
+    struct conn *c = &conns[fd];
+    ssize_t w;
+    if (c->pend == NULL) {
+        want(fd, EPOLLIN);
+        return;
+    }
+    w = send(fd, c->pend + c->off, c->len - c->off, MSG_NOSIGNAL);
+    if (w < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            drop(fd);
+        return;
+    }
+    c->off += (uint32_t)w;
+    if (c->off < c->len)
+        return;
+    free(c->pend);
+    c->pend = NULL;
+    if (close_after_echo)
+        drop(fd);
+    else
+        want(fd, EPOLLIN);
+}
+
+static void on_listener(int lfd)
+{
+    int i, one = 1;
+    for (i = 0; i < MAX_ACCEPTS_PER_EVENT; i++) {
+        struct epoll_event ev;
+        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+            return; /* EAGAIN: all taken; EMFILE and the like: try again on the next event */
+        if (fd >= nconns) {
+            close(fd);
+            continue;
+        }
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        ev.events = EPOLLIN;
+        ev.data.fd = fd;
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0)
+            close(fd);
+    }
+}
+
+static long raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1024;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 1048576 ? 1048576 : rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    getrlimit(RLIMIT_NOFILE, &rl);
+    return (long)rl.rlim_cur;
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: %s [--port P] [--close-after-echo] [--max-seconds S]\n", PROG);
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    struct sockaddr_in sa;
+    socklen_t slen = sizeof sa;
+    struct epoll_event ev, evs[MAX_EVENTS];
+    struct sigaction act;
+    struct timespec t0, t;
+    long port = 0, max_seconds = 3600;
+    unsigned long passes = 0;
+    int lfd, one = 1, i;
+
+    for (i = 1; i < argc; i++) {
+        char *end;
+        if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
+            port = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || port < 0 || port > 65535)
+                usage();
+        } else if (strcmp(argv[i], "--max-seconds") == 0 && i + 1 < argc) {
+            max_seconds = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || max_seconds < 1)
+                usage();
+        } else if (strcmp(argv[i], "--close-after-echo") == 0) {
+            close_after_echo = 1;
+        } else {
+            usage();
+        }
+    }
+
+    memset(&act, 0, sizeof act);
+    act.sa_handler = on_signal; /* no SA_RESTART: epoll_wait returns EINTR */
+    sigaction(SIGINT, &act, NULL);
+    sigaction(SIGTERM, &act, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    nconns = raise_fd_limit();
+    conns = calloc((size_t)nconns, sizeof *conns); /* untouched pages cost no RSS */
+    lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    ep = epoll_create1(EPOLL_CLOEXEC);
+    if (conns == NULL || lfd < 0 || ep < 0) {
+        perror(PROG);
+        return 1;
+    }
+    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(lfd, 4096) != 0 ||
+        getsockname(lfd, (struct sockaddr *)&sa, &slen) != 0) {
+        fprintf(stderr, "%s: cannot listen on 127.0.0.1:%ld: %s\n", PROG, port, strerror(errno));
+        return 1;
+    }
+    ev.events = EPOLLIN;
+    ev.data.fd = lfd;
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) != 0) {
+        perror(PROG);
+        return 1;
+    }
+    printf("%s: listening on 127.0.0.1:%u\n", PROG, (unsigned)ntohs(sa.sin_port));
+    fflush(stdout);
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (!stop) {
+        int n = epoll_wait(ep, evs, MAX_EVENTS, 1000);
+        if (n < 0 && errno != EINTR) {
+            perror(PROG ": epoll_wait");
+            return 1;
+        }
+        for (i = 0; i < n; i++) {
+            int fd = evs[i].data.fd;
+            if (fd == lfd)
+                on_listener(lfd);
+            else if (evs[i].events & EPOLLOUT)
+                on_writable(fd);
+            else
+                on_readable(fd); /* EPOLLIN, and EPOLLHUP/EPOLLERR, which read() reports */
+        }
+        if (n == 0 || ++passes % 256 == 0) { /* the clock, now and then */
+            clock_gettime(CLOCK_MONOTONIC, &t);
+            if (t.tv_sec - t0.tv_sec >= max_seconds) {
+                fprintf(stderr, "%s: --max-seconds %ld reached\n", PROG, max_seconds);
+                break;
+            }
+        }
+    }
+    return 0;
+}
