@@ -20,6 +20,7 @@
 #              load generator) is disturbed: it is repeated, up to 4 tries
 #   --raw      every load generator line, tagged with server, case and round (default: a temp file)
 #   --tsv      the medians, one line per metric: metric, reference, socklab, ratio, goal, verdict
+#   --report FILE  no runs: the table again from the lines a run saved with --raw FILE
 #   --smoke    one short round (0.3 s per server and case, 200 held connections), no goal verdict:
 #              checks that everything runs and reports (the test suite's bench_smoke_runs_and_reports)
 #
@@ -33,7 +34,7 @@ die() { echo "bench: $*" >&2; exit 2; }
 
 [ $# -ge 1 ] || die "usage: bench/bench.sh BUILD_DIR [--rounds N] [--seconds D] [--warmup W] [--hold N] [--raw FILE] [--tsv FILE] [--smoke]"
 BUILD=$1; shift
-ROUNDS=3 SECONDS_=3 WARMUP=0.5 HOLD=10000 RAW="" TSV="" SMOKE=0 ONLY="" MAX_OTHER=0.15 TRIES=4 SLICE=0.5 SLICE_WARM=0.1
+ROUNDS=3 SECONDS_=3 WARMUP=0.5 HOLD=10000 RAW="" TSV="" SMOKE=0 ONLY="" REPORT="" MAX_OTHER=0.15 TRIES=4 SLICE=0.5 SLICE_WARM=0.1
 while [ $# -gt 0 ]; do
     case $1 in
     --rounds) ROUNDS=$2; shift 2 ;;
@@ -43,6 +44,7 @@ while [ $# -gt 0 ]; do
     --cases) ONLY=",$2,"; shift 2 ;;
     --max-other) MAX_OTHER=$2; shift 2 ;;
     --raw) RAW=$2; shift 2 ;;
+    --report) REPORT=$2; shift 2 ;;
     --tsv) TSV=$2; shift 2 ;;
     --smoke) SMOKE=1 ROUNDS=1 SECONDS_=0.3 WARMUP=0.05 HOLD=200 TRIES=1 SLICE=0.15 SLICE_WARM=0.02; shift ;;
     *) die "unknown option '$1'" ;;
@@ -64,8 +66,16 @@ cleanup() {
     rm -rf "$TMP"
 }
 trap cleanup EXIT
-[ -n "$RAW" ] || RAW=$TMP/raw.txt
-: >"$RAW"
+if [ -n "$REPORT" ]; then
+    [ -s "$REPORT" ] || die "--report: $REPORT is empty or missing"
+    RAW=$REPORT
+    ROUNDS=$(sed -n 's/.* round=\([0-9]*\) .*/\1/p' "$RAW" | sort -u | wc -l)
+    HOLD=$(sed -n 's/.* mode=hold count=\([0-9]*\) .*/\1/p' "$RAW" | head -1)
+    SECONDS_=$(sed -n 's/.* case=pingpong .* seconds=\([0-9.]*\) .*/\1/p' "$RAW" | head -1 | awk '{printf "%.1f", $1}')
+else
+    [ -n "$RAW" ] || RAW=$TMP/raw.txt
+    : >"$RAW"
+fi
 
 if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
     PIN_SRV=(taskset -c 0) PIN_LOAD=(taskset -c 1) PINNING="servers on CPU 0, load generator on CPU 1"
@@ -85,13 +95,16 @@ LOCKFILE=${SOCKLAB_LOAD_LOCK:-/tmp/socklab-load.lock}
 if [ "$SMOKE" = 1 ] || ! command -v flock >/dev/null; then LOCK=(); else LOCK=(flock "$LOCKFILE"); fi
 
 # Cases: name | load generator arguments | extra reference arguments | extra socklab-server arguments
+# | measured time as a multiple of --seconds (stream: how much one read returns depends on which
+# side is ahead at the moment, so its CPU per MB wanders more, ±10% from slice to slice: it gets
+# three times as long)
 CASES=(
-    "pingpong|pingpong --conns 50 --size 64||"
-    "stream|stream --conns 4 --chunk 65536 --window 1048576||"
-    "churn|churn --conns 32 --size 64 --close client||"
-    "churn_rst|churn --conns 32 --size 64 --close rst||"
-    "churn_srv|churn --conns 32 --size 64 --close server|--close-after-echo|--close-after-echo"
-    "hold|hold||"
+    "pingpong|pingpong --conns 50 --size 64|||1"
+    "stream|stream --conns 4 --chunk 65536 --window 1048576|||3"
+    "churn|churn --conns 32 --size 64 --close client|||1"
+    "churn_rst|churn --conns 32 --size 64 --close rst|||1"
+    "churn_srv|churn --conns 32 --size 64 --close server|--close-after-echo|--close-after-echo|1"
+    "hold|hold|||1"
 )
 
 # start_server ref|socklab [NETNS_PID] EXTRA...: a fresh server on a free port, in a new network
@@ -153,7 +166,7 @@ loadgen() {
 # busier than --max-other during it.
 REPEATED=0 DISTURBED=0
 run_pair() {
-    local round=$1 name=$2 load=$3 refx=$4 srvx=$5 first=$6 second out try k ok kind line other ports=() pids=()
+    local round=$1 name=$2 load=$3 refx=$4 srvx=$5 first=$6 secs=$7 second out try k ok kind line other ports=() pids=()
     if [ "$first" = ref ]; then second=socklab; else second=ref; fi
     for try in $(seq 1 "$TRIES"); do
         ports=() pids=()
@@ -164,7 +177,7 @@ run_pair() {
         done
         # shellcheck disable=SC2086
         if ! out=$(loadgen $load --port "${ports[0]}" --server-pid "${pids[0]}" --vs-port "${ports[1]}" \
-                   --vs-server-pid "${pids[1]}" --seconds "$SECONDS_" --warmup "$WARMUP" --slice "$SLICE" \
+                   --vs-server-pid "${pids[1]}" --seconds "$secs" --warmup "$WARMUP" --slice "$SLICE" \
                    --slice-warmup "$SLICE_WARM"); then
             cat "$TMP/load.err" >&2
             stop_servers
@@ -210,17 +223,18 @@ run_hold() {
     printf '  round %s  %-9s %-8s %s\n' "$round" hold "$kind" "$(summary "$line")" >&2
 }
 
-echo "bench: $ROUNDS round(s), each server ${SECONDS_} s per case in alternating slices; $PINNING; $ISOLATION" >&2
+[ -z "$REPORT" ] && echo "bench: $ROUNDS round(s), each server ${SECONDS_} s per case in alternating slices; $PINNING; $ISOLATION" >&2
 for round in $(seq 1 "$ROUNDS"); do
+    [ -z "$REPORT" ] || break
     if [ $((round % 2)) = 1 ]; then first=ref; else first=socklab; fi
     for c in "${CASES[@]}"; do
-        IFS='|' read -r name load refx srvx <<<"$c"
+        IFS='|' read -r name load refx srvx factor <<<"$c"
         [ -z "$ONLY" ] || [[ $ONLY == *",$name,"* ]] || continue
         if [ "$name" = hold ]; then
             if [ "$first" = ref ]; then run_hold "$round" ref; run_hold "$round" socklab
             else run_hold "$round" socklab; run_hold "$round" ref; fi
         else
-            run_pair "$round" "$name" "$load" "$refx" "$srvx" "$first"
+            run_pair "$round" "$name" "$load" "$refx" "$srvx" "$first" "$(awk -v s="$SECONDS_" -v f="$factor" 'BEGIN {print s * f}')"
         fi
     done
 done
@@ -232,7 +246,7 @@ METRICS=(
     "pp_cpu|pingpong|server_cpu_us_per_op|  server CPU us/msg|ratio<=1.1"
     "pp_p50|pingpong|p50_us|  round trip p50 us|"
     "pp_p99|pingpong|p99_us|  round trip p99 us|"
-    "st_rate|stream|rate|stream MB/s (4 conns, 64 KiB writes)|ratio>=0.9"
+    "st_rate|stream|rate|stream MB/s (4 conns, 64 KiB writes, 3x time)|ratio>=0.9"
     "st_cpu|stream|server_cpu_us_per_op|  server CPU us/MB|ratio<=1.1"
     "ch_rate|churn|rate|churn conns/s (32 at a time, client closes)|"
     "ch_cpu|churn|server_cpu_us_per_op|  server CPU us per connect+echo+close|ratio<=1.1"
@@ -249,20 +263,38 @@ median() { # values on stdin, one a line -> the median ("-" if none)
 values() { # values SERVER CASE KEY
     awk -v s="server=$1" -v c="case=$2" -v k="$3" '$1==s && $2==c {for (i=1;i<=NF;i++) {split($i,a,"="); if (a[1]==k) print a[2]}}' "$RAW"
 }
+round_ratios() { # round_ratios CASE KEY -> socklab/reference within each round, one a line
+    awk -v c="case=$1" -v k="$2" '$2==c {split($3,rd,"="); for (i=1;i<=NF;i++) {split($i,a,"="); if (a[1]==k) v[$1, rd[2]]=a[2]}
+                                         rounds[rd[2]]=1}
+        END {for (r in rounds) {x=v["server=ref", r]; y=v["server=socklab", r]; if (x+0 > 0 && y != "") printf "%.6f\n", y/x}}' "$RAW"
+}
 
 missed=0 missing=0
 tsv_lines=()
 echo
+if [ -n "$REPORT" ]; then # what the saved lines say about repeats
+    REPEATED=$(awk '$2 != "case=hold" {split($4,a,"="); n += a[2] - 1} END {print n / 2}' "$RAW")
+    DISTURBED=$(awk '/ disturbed=1/ {n++} END {print n / 2}' "$RAW")
+    echo "(the run saved in $REPORT; this machine now:)"
+fi
 echo "socklab bench: $(date -u '+%Y-%m-%d %H:%M UTC'), Linux $(uname -r), $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), loopback"
 echo "medians of $ROUNDS round(s); per case both servers in one run, alternating ${SLICE} s slices, ${SECONDS_} s each; $PINNING;"
-echo "$ISOLATION; ratio = socklab-server / reference"
-printf '%-46s %12s %15s %7s %9s  %s\n' "" "reference" "socklab-server" "ratio" "goal" ""
+echo "$ISOLATION; ratio = socklab-server / reference within a round: the median over the rounds, and the lowest-highest"
+printf '%-50s %10s %15s %6s %10s %9s  %s\n' "" "reference" "socklab-server" "ratio" "(rounds)" "goal" ""
 for m in "${METRICS[@]}"; do
     IFS='|' read -r id case key label goal <<<"$m"
     [ -z "$ONLY" ] || [[ $ONLY == *",$case,"* ]] || continue
     r=$(values ref "$case" "$key" | median)
     s=$(values socklab "$case" "$key" | median)
-    ratio=$(awk -v r="$r" -v s="$s" 'BEGIN {if (r+0 > 0 && s != "-") printf "%.2f", s/r; else print "-"}')
+    # The ratio is taken within each round, where both servers shared the same slices of time, and
+    # the median of those is shown: the machine's speed drifts from round to round more than the
+    # servers differ, so a quotient of the two medians could pair numbers from different rounds.
+    if [ "$case" = hold ]; then
+        ratio=- spread=-
+    else
+        ratio=$(round_ratios "$case" "$key" | median | awk '{if ($1 == "-") print "-"; else printf "%.2f", $1}')
+        spread=$(round_ratios "$case" "$key" | sort -g | awk 'NR==1 {lo=$1} {hi=$1} END {if (NR) printf "%.2f-%.2f", lo, hi; else print "-"}')
+    fi
     verdict="" goaltxt=""
     case $goal in
     ratio\>=*) goaltxt=">= ${goal#ratio>=}x"
@@ -276,7 +308,7 @@ for m in "${METRICS[@]}"; do
     [ "$verdict" = MISSED ] && missed=$((missed + 1))
     [ "$r" = - ] || [ "$s" = - ] && missing=$((missing + 1))
     fmt() { awk -v v="$1" 'BEGIN {if (v == "-") print "-"; else if (v+0 >= 100) printf "%.0f", v; else printf "%.2f", v}'; }
-    printf '%-46s %12s %15s %7s %9s  %s\n' "$label" "$(fmt "$r")" "$(fmt "$s")" "$ratio" "$goaltxt" "$verdict"
+    printf '%-50s %10s %15s %6s %10s %9s  %s\n' "$label" "$(fmt "$r")" "$(fmt "$s")" "$ratio" "$spread" "$goaltxt" "$verdict"
     tsv_lines+=("$(printf '%s\t%s\t%s\t%s\t%s\t%s' "$id" "$r" "$s" "$ratio" "$goaltxt" "$verdict")")
 done
 echo "(server CPU = the server's own time on a CPU, /proc/PID/task/*/schedstat, during the measured phase;"

@@ -17,7 +17,7 @@
  *                            for the server's EOF (the server must close after echoing)
  *   socklab-loadgen hold     --port P [--count 10000]  opens --count idle connections (each
  *                            echoes one byte first), then reads the server's RSS growth
- *   common: [--seconds 3] [--warmup 0.5] [--server-pid PID]
+ *   common: [--seconds 3] [--warmup 0.5] [--server-pid PID] [--verbose 1: each slice on stderr]
  *
  * Two servers at once (pingpong, stream, churn): --vs-port P2 --vs-server-pid PID2 sets up the
  * same connections to a second server and alternates between the two in slices (--slice 0.5 s
@@ -69,6 +69,7 @@ struct opts {
     long conns, size, chunk, window, count;
     double seconds, warmup, slice, slice_warmup;
     enum close_how close_how;
+    int verbose;
 };
 
 /* A server under load, and what was measured on it over all its slices. */
@@ -617,6 +618,12 @@ static void slice(int t, double warm, double secs)
         if (k != t && a.cpu_ns[k] >= 0 && b.cpu_ns[k] >= 0)
             g->m_others_ns += (double)(b.cpu_ns[k] - a.cpu_ns[k]); /* the idle server, ~0 */
     g->m_self_us += b.self_us - a.self_us;
+    if (o.verbose && secs > 0) {
+        double ops = o.mode == STREAM ? (double)(b.bytes - a.bytes) / 1e6 : (double)(b.ops - a.ops);
+        fprintf(stderr, "%s: slice %d of target %d: %.3f s, %.1f %s, server CPU %.3f us each\n", PROG, g->slices,
+                t + 1, (double)(b.t - a.t) / 1e9, ops, o.mode == STREAM ? "MB" : "ops",
+                ops > 0 && a.cpu_ns[t] >= 0 ? (double)(b.cpu_ns[t] - a.cpu_ns[t]) / 1e3 / ops : -1.0);
+    }
     g->m_machine_s = g->m_machine_s >= 0 && a.machine_s >= 0 && b.machine_s >= 0
                          ? g->m_machine_s + (b.machine_s - a.machine_s)
                          : -1;
@@ -810,7 +817,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: %s pingpong|stream|churn|hold --port P [--server-pid PID] [--conns C] [--size S]\n"
             "       [--chunk B] [--window B] [--close client|rst|server] [--count N] [--seconds D] [--warmup W]\n"
-            "       [--vs-port P2 --vs-server-pid PID2 [--slice S] [--slice-warmup W]]\n",
+            "       [--vs-port P2 --vs-server-pid PID2 [--slice S] [--slice-warmup W]] [--verbose 1]\n",
             PROG);
     exit(2);
 }
@@ -889,6 +896,8 @@ static void parse(int argc, char **argv)
             o.slice = fnum(v, 0.01, 60);
         else if (strcmp(a, "--slice-warmup") == 0)
             o.slice_warmup = fnum(v, 0, 60);
+        else if (strcmp(a, "--verbose") == 0)
+            o.verbose = (int)num(v, 0, 1);
         else if (strcmp(a, "--close") == 0) {
             if (strcmp(v, "client") == 0)
                 o.close_how = CLOSE_CLIENT;
