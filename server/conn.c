@@ -92,6 +92,10 @@ void srv_conn_kill(struct srv_conn *c, const char *why)
 void srv_conn_fail(struct srv_conn *c, const char *call, int code)
 {
     char why[192], text[128];
+    if (c->srv->cfg.quiet) { /* the reason would only be formatted for a line nobody prints */
+        conn_end(c, NULL);
+        return;
+    }
     if (sock_err_is_reset(code))
         snprintf(why, sizeof why, "peer reset the connection (%s: %s)", call, sock_err_name(code));
     else
@@ -282,8 +286,17 @@ void srv_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr
 int srv_conns_init(struct srv *s)
 {
     size_t half = (size_t)s->cfg.max_outbuf / 2;
-    s->pause_at = half < SRV_READ_CHUNK ? half : SRV_READ_CHUNK;
-    s->resume_at = s->pause_at / 4;
+    /* Echo: output is pending only when the peer's socket buffer is full, and reading more would
+     * only copy it into ours, so reading waits until all of it has gone out. Game: a player's
+     * input is small and must keep flowing while broadcasts queue up, so it pauses only at half
+     * the cap, with hysteresis. */
+    if (s->proto == SRV_ECHO) {
+        s->pause_at = 1;
+        s->resume_at = 0;
+    } else {
+        s->pause_at = half < SRV_READ_CHUNK ? half : SRV_READ_CHUNK;
+        s->resume_at = s->pause_at / 4;
+    }
     s->rbuf = malloc(SRV_READ_CHUNK);
     s->reaper = event_new(s->base, -1, 0, on_reap, s);
     return s->rbuf != NULL && s->reaper != NULL ? 0 : -1;
