@@ -21,9 +21,13 @@ struct srv_player {
 };
 
 struct srv_game {
-    struct event *tick;
+    struct event *tick; /* the timer that makes the next tick due */
+    struct event *run;  /* lowest priority: runs the due tick once no input is waiting */
+    int tick_due;
+    size_t reads_left; /* reads until the due tick runs anyway: one for each connection */
     uint32_t tick_no;
-    uint64_t period_us, due_us; /* the tick's period; when the next one should start */
+    uint64_t period_us, due_us; /* the tick's period; when the due (or next) tick falls due */
+    uint64_t tick_due_us;       /* when the tick that is due (or running) fell due: its lateness */
     struct srv_room **rooms;
     size_t n_rooms, cap_rooms, n_players;
     uint32_t next_room_id;
@@ -35,7 +39,7 @@ struct srv_room *srv_room_join(struct srv *s, struct srv_conn *c);
 void srv_room_leave(struct srv *s, struct srv_conn *c);
 /* Appends one already-encoded frame to every open player of the room. */
 void srv_room_send(struct srv_room *r, const uint8_t *frame, size_t len);
-void srv_rooms_tick(evutil_socket_t fd, short what, void *arg);
+void srv_rooms_tick(struct srv *s);
 void srv_rooms_free(struct srv_game *g);
 
 #endif

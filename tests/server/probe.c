@@ -13,6 +13,7 @@
  *   server_probe rooms  PORT N                game: N players join; prints each one's room head count
  *   server_probe lesson PORT NAME             the client side of lesson NAME (its report on stdout)
  *   server_probe slowroom PORT MB             game: one player never reads while another sends MB of CHAT
+ *   server_probe flood  PORT MS               game: one player floods MOVE for MS; another counts STATEs
  *
  * Prints what it saw on stdout; exit 0 when the server behaved, 1 when not, 2 on bad usage. */
 #include "tests/server/probe.h"
@@ -161,6 +162,8 @@ int main(int argc, char **argv)
         return argc > 3 ? cmd_lesson(argv[3]) : 2;
     if (strcmp(cmd, "slowroom") == 0)
         return cmd_slowroom(arg_num(argc, argv, 3, 1, 1024));
+    if (strcmp(cmd, "flood") == 0)
+        return cmd_flood((int)arg_num(argc, argv, 3, 1, 60000));
     fprintf(stderr, "server_probe: unknown command '%s'\n", cmd);
     return 2;
 }

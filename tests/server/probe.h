@@ -40,6 +40,7 @@ int cmd_garbage(unsigned long seed, long bytes, int hello_first);
 int cmd_rules(void);
 int cmd_rooms(int n);
 int cmd_slowroom(long mb);
+int cmd_flood(int ms);
 
 /* probe_echo.c */
 int cmd_rst(int rounds);

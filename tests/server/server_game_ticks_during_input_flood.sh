@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# server_game_ticks_during_input_flood: a tick that falls due waits for the input already waiting
+# (server/game.c), but never for more than one read per connection or one period: a player that
+# floods MOVE frames, so that there is always input to read, must not stop the room's STATE ticks.
+# The bound is a liveness one (a quarter of the ticks due), not a speed goal: starved ticks give 0.
+. "$SOCKLAB_TESTS/lib.sh"
+. "$SOCKLAB_TESTS/server/probe.sh"
+
+start_server --proto game --tick-hz 50
+probe flood flood 1000
+cat "$TMP/flood.out"
+got=$(sed -n 's/.*watcher got \([0-9]*\) STATE frames of \([0-9]*\) ticks due$/\1 \2/p' "$TMP/flood.out")
+[ -n "$got" ] || fail "the probe did not report its count"
+read -r states due <<<"$got"
+[ "$states" -ge $((due / 4)) ] || fail "only $states STATE frames of $due ticks due while another player flooded input"
+pass "$states STATE frames of $due ticks due while another player flooded MOVE frames"
