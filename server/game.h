@@ -17,6 +17,7 @@ struct srv_player {
     struct srv_room *room;
     size_t slot; /* index in room->players */
     int16_t x, y;
+    uint32_t pass; /* the srv_game pass in which it was last read */
     char name[PROTO_NAME_MAX + 1];
 };
 
@@ -24,7 +25,7 @@ struct srv_game {
     struct event *tick; /* the timer that makes the next tick due */
     struct event *run;  /* lowest priority: runs the due tick once no input is waiting */
     int tick_due;
-    size_t reads_left; /* reads until the due tick runs anyway: one for each connection */
+    uint32_t pass; /* counts the ticks that fell due: a player read in this pass carries it */
     uint32_t tick_no;
     uint64_t period_us, due_us; /* the tick's period; when the due (or next) tick falls due */
     uint64_t tick_due_us;       /* when the tick that is due (or running) fell due: its lateness */

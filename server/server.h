@@ -182,7 +182,7 @@ int srv_game_init(struct srv *s);
 void srv_game_stop(struct srv *s); /* no more STATE ticks */
 void srv_game_free(struct srv *s);
 void srv_game_input(struct srv_conn *c, const uint8_t *data, size_t len);
-void srv_game_after_read(struct srv *s); /* a read happened: the due tick may have waited enough */
+void srv_game_after_read(struct srv_conn *c); /* c was read: the due tick may have waited enough */
 /* The connection is being freed: leave its room, free its player. */
 void srv_game_conn_gone(struct srv_conn *c);
 
