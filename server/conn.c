@@ -232,8 +232,6 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
         }
     }
     srv_conn_settle(c);
-    if (s->game != NULL)
-        srv_game_after_read(c);
 }
 
 /* ---- accepting ------------------------------------------------------------------------------ */

@@ -200,68 +200,6 @@ void srv_game_input(struct srv_conn *c, const uint8_t *data, size_t len)
     }
 }
 
-/* ---- when the tick runs ------------------------------------------------------------------------ */
-
-/* A tick falls due on its timer but runs only once the input that was already waiting has been
- * read: when no read is left to do (its run event has the lowest priority), or when a player's
- * socket comes up for reading a second time since the tick fell due. The kernel's ready list is
- * round-robin, so a second turn means every socket that had input has had its read: one pass,
- * bounded by one read per connection, and no time constant to tune.
- * Why: libevent takes at most 4096 ready sockets from one epoll_wait and runs a due timer right
- * after them, so at 10,000 busy players a socket used to be read about every third tick and PING
- * round trips were 1.5-1.7x those of a plain epoll server (bench/scale.sh), whose timerfd waits in
- * the ready list behind the sockets. Tried first: a one-period limit instead of the second turn.
- * Under a steady trickle of input the queue is never empty, so every tick waited out the whole
- * period: at 6,000 players 12 ticks a second against the plain server's 17. */
-static void run_due_tick(struct srv *s)
-{
-    struct srv_game *g = s->game;
-    uint64_t now;
-    struct timeval tv;
-
-    g->tick_due = 0;
-    event_del(g->run);
-    srv_rooms_tick(s);
-    now = os_now_us();
-    g->due_us += g->period_us;
-    if (g->due_us < now)
-        g->due_us = now;
-    tv.tv_sec = (long)((g->due_us - now) / 1000000u);
-    tv.tv_usec = (long)((g->due_us - now) % 1000000u);
-    event_add(g->tick, &tv);
-}
-
-static void on_tick_due(evutil_socket_t fd, short what, void *arg)
-{
-    struct srv *s = arg;
-    struct srv_game *g = s->game;
-    (void)fd, (void)what;
-    g->tick_due = 1;
-    g->tick_due_us = g->due_us;
-    g->pass++;
-    event_active(g->run, EV_TIMEOUT, 0);
-}
-
-static void on_tick_run(evutil_socket_t fd, short what, void *arg)
-{
-    struct srv *s = arg;
-    (void)fd, (void)what;
-    if (s->game->tick_due)
-        run_due_tick(s);
-}
-
-void srv_game_after_read(struct srv_conn *c)
-{
-    struct srv_game *g = c->srv->game;
-    struct srv_player *p = c->player;
-    if (!g->tick_due || p == NULL)
-        return;
-    if (p->pass == g->pass)
-        run_due_tick(c->srv); /* its second turn: the pass is over */
-    else
-        p->pass = g->pass;
-}
-
 /* ---- life cycle -------------------------------------------------------------------------------- */
 
 void srv_game_conn_gone(struct srv_conn *c)
@@ -284,9 +222,8 @@ int srv_game_init(struct srv *s)
     if (g == NULL)
         return -1;
     g->snapshot = calloc((size_t)s->cfg.room_size, sizeof *g->snapshot);
-    g->tick = event_new(s->base, -1, 0, on_tick_due, s);
-    g->run = event_new(s->base, -1, 0, on_tick_run, s);
-    if (g->snapshot == NULL || g->tick == NULL || g->run == NULL || event_priority_set(g->run, SRV_PRIO_LAST) != 0)
+    g->tick = event_new(s->base, -1, EV_PERSIST, srv_rooms_tick, s);
+    if (g->snapshot == NULL || g->tick == NULL)
         return -1;
     tv.tv_sec = us / 1000000L;
     tv.tv_usec = us % 1000000L;
@@ -299,10 +236,6 @@ void srv_game_stop(struct srv *s)
 {
     if (s->game != NULL && s->game->tick != NULL)
         event_del(s->game->tick);
-    if (s->game != NULL && s->game->run != NULL)
-        event_del(s->game->run);
-    if (s->game != NULL)
-        s->game->tick_due = 0; /* so that no read runs one and re-arms the timer */
 }
 
 void srv_game_free(struct srv *s)
@@ -312,8 +245,6 @@ void srv_game_free(struct srv *s)
         return;
     if (g->tick != NULL)
         event_free(g->tick);
-    if (g->run != NULL)
-        event_free(g->run);
     srv_rooms_free(g);
     free(g->snapshot);
     free(g);

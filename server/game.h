@@ -17,18 +17,13 @@ struct srv_player {
     struct srv_room *room;
     size_t slot; /* index in room->players */
     int16_t x, y;
-    uint32_t pass; /* the srv_game pass in which it was last read */
     char name[PROTO_NAME_MAX + 1];
 };
 
 struct srv_game {
-    struct event *tick; /* the timer that makes the next tick due */
-    struct event *run;  /* lowest priority: runs the due tick once no input is waiting */
-    int tick_due;
-    uint32_t pass; /* counts the ticks that fell due: a player read in this pass carries it */
+    struct event *tick;
     uint32_t tick_no;
-    uint64_t period_us, due_us; /* the tick's period; when the due (or next) tick falls due */
-    uint64_t tick_due_us;       /* when the tick that is due (or running) fell due: its lateness */
+    uint64_t period_us, due_us; /* the tick's period; when the next one should start */
     struct srv_room **rooms;
     size_t n_rooms, cap_rooms, n_players;
     uint32_t next_room_id;
@@ -40,7 +35,7 @@ struct srv_room *srv_room_join(struct srv *s, struct srv_conn *c);
 void srv_room_leave(struct srv *s, struct srv_conn *c);
 /* Appends one already-encoded frame to every open player of the room. */
 void srv_room_send(struct srv_room *r, const uint8_t *frame, size_t len);
-void srv_rooms_tick(struct srv *s);
+void srv_rooms_tick(evutil_socket_t fd, short what, void *arg);
 void srv_rooms_free(struct srv_game *g);
 
 #endif

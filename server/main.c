@@ -156,7 +156,7 @@ static int start(struct srv *s)
     s->base = cfg != NULL ? event_base_new_with_config(cfg) : NULL;
     if (cfg != NULL)
         event_config_free(cfg);
-    if (s->base == NULL || (s->proto == SRV_GAME && s->lesson == NULL && event_base_priority_init(s->base, SRV_PRIOS) != 0)) {
+    if (s->base == NULL) {
         fprintf(stderr, "%s: cannot create the event loop\n", SRV_PROG);
         return -1;
     }

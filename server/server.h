@@ -27,10 +27,6 @@
 
 #define SRV_PROG "socklab-server"
 #define SRV_READ_CHUNK 65536u    /* the loop's one read buffer */
-/* Event priorities in game mode: libevent gives every event the middle one (queues / 2 = 1), and
- * the due tick's run event the last, so that it waits for the input already read to be handled. */
-#define SRV_PRIOS 3
-#define SRV_PRIO_LAST 2
 #define SRV_DRAIN_MS 2000        /* how long a graceful close or the shutdown may wait for the peer */
 
 enum srv_proto { SRV_ECHO, SRV_GAME };
@@ -182,7 +178,6 @@ int srv_game_init(struct srv *s);
 void srv_game_stop(struct srv *s); /* no more STATE ticks */
 void srv_game_free(struct srv *s);
 void srv_game_input(struct srv_conn *c, const uint8_t *data, size_t len);
-void srv_game_after_read(struct srv_conn *c); /* c was read: the due tick may have waited enough */
 /* The connection is being freed: leave its room, free its player. */
 void srv_game_conn_gone(struct srv_conn *c);
 
