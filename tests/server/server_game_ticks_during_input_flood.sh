@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# server_game_ticks_during_input_flood: a tick that falls due waits for the input already waiting
-# (server/game.c), but never for more than one read per connection or one period: a player that
-# floods MOVE frames, so that there is always input to read, must not stop the room's STATE ticks.
+# server_game_ticks_during_input_flood: a player that floods MOVE frames, so that there is always
+# input to read, must not stop the room's STATE ticks, whatever decides when a due tick runs
+# (server/room.c: libevent's order; a tick that waited for input to run dry would starve here).
 # The bound is a liveness one (a quarter of the ticks due), not a speed goal: starved ticks give 0.
 . "$SOCKLAB_TESTS/lib.sh"
 . "$SOCKLAB_TESTS/server/probe.sh"
