@@ -55,7 +55,7 @@ cpu_ns() { awk '{s += $1} END {printf "%.0f\n", s}' /proc/"$1"/task/*/schedstat 
 
 # run KIND ROUND: one server, the bots against it; appends a key=value line to $RAW.
 run() {
-    local kind=$1 round=$2 out=$TMP/srv.out cmd i port ns=() c0 c1 work
+    local kind=$1 round=$2 out=$TMP/srv.out cmd i port ns=() c0 c1
     if [ "$kind" = ref ]; then
         cmd=("${PIN_SRV[@]}" "$REF" --port 0)
     else
@@ -83,16 +83,10 @@ run() {
     for i in $(seq 1 100); do kill -0 "$SRV_PID" 2>/dev/null || break; sleep 0.05; done
     wait "$SRV_PID" 2>/dev/null || true
     SRV_PID=""
-    if [ "$kind" = ref ]; then
-        work=$(sed -n 's/.* work_p50_ms=\([0-9.]*\).*/\1/p' "$out")
-    else
-        work=$(sed -n 's/.*tick: .* work p50 \([0-9.]*\) ms.*/\1/p' "$out")
-    fi
-    jq -r --arg kind "$kind" --arg round "$round" --arg cpu "$((c1 - c0))" --arg work "${work:--1}" --argjson n "$COUNT" '
+    jq -r --arg kind "$kind" --arg round "$round" --arg cpu "$((c1 - c0))" '
         def p(x): if x == null then -1 else x end;
         "server=\($kind) round=\($round) connected=\(.connected) done=\(p(.ends.done))"
         + " tick_hz=\(if .all_playing.tick_spacing_us.p50 then 1e6 / .all_playing.tick_spacing_us.p50 else -1 end)"
-        + " work_ms_per_1000=\(($work | tonumber) / ($n / 1000))"
         + " cpu_us_per_state=\(($cpu | tonumber) / 1000 / .states_received)"
         + " latency_p50_ms=\(p(.all_playing.tick_latency_us.p50) / 1000) latency_p99_ms=\(p(.all_playing.tick_latency_us.p99) / 1000)"
         + " rtt_p50_ms=\(p(.all_playing.rtt_us.p50) / 1000) mb_per_s=\(p(.all_playing.bytes_received_per_s) / 1e6)"' \
@@ -119,7 +113,6 @@ echo "socklab scale: $(date -u '+%Y-%m-%d %H:%M UTC'), Linux $(uname -r), $(npro
 echo "(MOVE 10 Hz, PING 2 Hz, STATE due at 20 Hz in rooms of 16), $DURATION s of play; medians of $ROUNDS round(s); $PINNING"
 printf '%-52s %10s %15s %6s %10s\n' "while all bots played" "reference" "socklab-server" "ratio" "(rounds)"
 for m in "tick_hz|ticks per second (1 / the STATE stamps' spacing p50)" \
-         "work_ms_per_1000|tick work p50, ms per 1,000 players" \
          "cpu_us_per_state|server CPU us per STATE delivered (whole run)" \
          "latency_p50_ms|STATE latency p50, ms (tick to the bot's read)" \
          "latency_p99_ms|STATE latency p99, ms" \
