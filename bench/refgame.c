@@ -64,7 +64,7 @@ static struct conn *conns;
 static long nconns;
 static struct room *rooms;
 static size_t nrooms, cap_rooms;
-static long room_size = 16;
+static long room_size = 16, tick_hz = 20;
 static int ep;
 static uint8_t buf[BUF_SIZE], frame[PROTO_MAX_FRAME];
 static double tick_ms[MAX_TICKS];
@@ -135,6 +135,11 @@ static void send_frame(int fd, const uint8_t *p, size_t n)
         n -= (size_t)w;
         want(fd, EPOLLIN | EPOLLOUT);
     }
+    if (c->out_off > 0) { /* what went out already is dropped before appending */
+        memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+        c->out_len -= c->out_off;
+        c->out_off = 0;
+    }
     if (c->out_len + n > MAX_OUT) {
         c->open = 0; /* not reading: cut off, as socklab-server's --max-outbuf does */
         return;
@@ -183,7 +188,7 @@ static void on_frame(int fd, const struct proto_frame *f)
             c->open = 0;
             return;
         }
-        n = proto_encode_welcome((uint32_t)fd, 20, frame, sizeof frame);
+        n = proto_encode_welcome((uint32_t)fd, (uint16_t)tick_hz, frame, sizeof frame);
         send_frame(fd, frame, n);
         break;
     case PROTO_MOVE:
@@ -325,8 +330,13 @@ static void on_listener(int lfd)
     for (;;) {
         struct epoll_event ev;
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0)
+        if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE) { /* the listener stays ready: do not spin on it */
+                fprintf(stderr, "%s: out of file descriptors: %s\n", PROG, strerror(errno));
+                exit(1);
+            }
             return;
+        }
         if (fd >= nconns) {
             close(fd);
             continue;
@@ -371,7 +381,7 @@ int main(int argc, char **argv)
     struct itimerspec its;
     struct sigaction act;
     struct rlimit rl;
-    long port = 0, hz = 20, max_seconds = 3600;
+    long port = 0, max_seconds = 3600;
     uint64_t started, expirations;
     uint32_t tick_no = 0;
     int lfd, tfd, one = 1, i;
@@ -380,7 +390,7 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--port") == 0)
             port = arg_num(argv[i + 1], 0, 65535);
         else if (strcmp(argv[i], "--tick-hz") == 0)
-            hz = arg_num(argv[i + 1], 1, 1000);
+            tick_hz = arg_num(argv[i + 1], 1, 1000);
         else if (strcmp(argv[i], "--room-size") == 0)
             room_size = arg_num(argv[i + 1], 1, PROTO_STATE_MAX_COUNT);
         else if (strcmp(argv[i], "--max-seconds") == 0)
@@ -420,7 +430,8 @@ int main(int argc, char **argv)
         return 1;
     }
     memset(&its, 0, sizeof its);
-    its.it_interval.tv_nsec = 1000000000L / hz;
+    its.it_interval.tv_sec = 1 / tick_hz;
+    its.it_interval.tv_nsec = (1000000000L / tick_hz) % 1000000000L;
     its.it_value = its.it_interval;
     ev.events = EPOLLIN;
     ev.data.fd = lfd;
