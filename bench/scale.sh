@@ -11,7 +11,8 @@
 #   --raw FILE    keep every run's figures, one key=value line per run
 #
 # As root each run gets a network namespace of its own (a clean loopback, no TIME_WAIT left from
-# the run before). Server on CPU 0, bots on CPU 1. Holds the load lock /tmp/socklab-load.lock.
+# the run before). Server on CPU 0, bots on CPU 1. Runs of 1,000 bots or more hold the load lock
+# /tmp/socklab-load.lock, like the other loads.
 set -euo pipefail
 die() { echo "scale: $*" >&2; exit 2; }
 
@@ -48,14 +49,15 @@ else
     PIN_SRV=() PIN_BOT=() PINNING="not pinned (needs 2 CPUs and taskset)"
 fi
 if [ "$(id -u)" = 0 ] && unshare -n -- ip link set lo up 2>/dev/null; then NETNS=1; else NETNS=0; fi
+# A load holds the lock other loads hold; a small smoke run (under 1,000 bots) does not wait for it.
 LOCK=()
-command -v flock >/dev/null && LOCK=(flock "${SOCKLAB_LOAD_LOCK:-/tmp/socklab-load.lock}")
+if [ "$COUNT" -ge 1000 ] && command -v flock >/dev/null; then LOCK=(flock "${SOCKLAB_LOAD_LOCK:-/tmp/socklab-load.lock}"); fi
 
 cpu_ns() { awk '{s += $1} END {printf "%.0f\n", s}' /proc/"$1"/task/*/schedstat 2>/dev/null || echo 0; }
 
 # run KIND ROUND: one server, the bots against it; appends a key=value line to $RAW.
 run() {
-    local kind=$1 round=$2 out=$TMP/srv.out cmd i port ns=() c0 c1
+    local kind=$1 round=$2 out=$TMP/srv.out cmd i port ns=() c0 c1 rc
     if [ "$kind" = ref ]; then
         cmd=("${PIN_SRV[@]}" "$REF" --port 0)
     else
@@ -76,18 +78,25 @@ run() {
     [ -n "$port" ] || die "$kind server did not report its port"
     [ "$NETNS" = 1 ] && ns=(nsenter -t "$SRV_PID" -n --)
     c0=$(cpu_ns "$SRV_PID")
+    rc=0
     "${LOCK[@]}" "${ns[@]}" "${PIN_BOT[@]}" "$BOT" --count "$COUNT" --duration "$DURATION" --port "$port" \
-        --json --quiet >"$TMP/bot.json" 2>"$TMP/bot.err" || { cat "$TMP/bot.err" >&2; die "$kind: the bots failed"; }
+        --json --quiet >"$TMP/bot.json" 2>"$TMP/bot.err" || rc=$?
     c1=$(cpu_ns "$SRV_PID")
     kill -TERM "$SRV_PID"
     for i in $(seq 1 100); do kill -0 "$SRV_PID" 2>/dev/null || break; sleep 0.05; done
+    kill -KILL "$SRV_PID" 2>/dev/null || true
     wait "$SRV_PID" 2>/dev/null || true
     SRV_PID=""
+    if [ "$rc" != 0 ]; then # the bot's exit status says some did not end done or eof: how they ended
+        cat "$TMP/bot.err" >&2
+        jq -c '{connected, ends, end_details}' "$TMP/bot.json" >&2 2>/dev/null || true
+        die "$kind, round $round: the bots exited with status $rc"
+    fi
     jq -r --arg kind "$kind" --arg round "$round" --arg cpu "$((c1 - c0))" '
         def p(x): if x == null then -1 else x end;
         "server=\($kind) round=\($round) connected=\(.connected) done=\(p(.ends.done))"
         + " tick_hz=\(if .all_playing.tick_spacing_us.p50 then 1e6 / .all_playing.tick_spacing_us.p50 else -1 end)"
-        + " cpu_us_per_state=\(($cpu | tonumber) / 1000 / .states_received)"
+        + " cpu_us_per_state=\(if .states_received > 0 then ($cpu | tonumber) / 1000 / .states_received else -1 end)"
         + " latency_p50_ms=\(p(.all_playing.tick_latency_us.p50) / 1000) latency_p99_ms=\(p(.all_playing.tick_latency_us.p99) / 1000)"
         + " rtt_p50_ms=\(p(.all_playing.rtt_us.p50) / 1000) mb_per_s=\(p(.all_playing.bytes_received_per_s) / 1e6)"' \
         "$TMP/bot.json" >>"$RAW"
@@ -100,13 +109,14 @@ for round in $(seq 1 "$ROUNDS"); do
     else run socklab "$round"; run ref "$round"; fi
 done
 
-val() { # val SERVER KEY -> one value per round
-    awk -v s="server=$1" -v k="$2" '$1 == s {for (i = 1; i <= NF; i++) {split($i, a, "="); if (a[1] == k) print a[2]}}' "$RAW"
+val() { # val SERVER KEY -> one value per round (-1, not measured, left out)
+    awk -v s="server=$1" -v k="$2" '$1 == s {for (i = 1; i <= NF; i++) {split($i, a, "="); if (a[1] == k && a[2] + 0 >= 0) print a[2]}}' "$RAW"
 }
 median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+two() { awk '{if ($1 == "-") print "-"; else printf "%.2f\n", $1}'; }
 ratios() { # per-round socklab/reference
     awk -v k="$1" '{split($2, r, "="); for (i = 1; i <= NF; i++) {split($i, a, "="); if (a[1] == k) v[$1, r[2]] = a[2]}; rounds[r[2]] = 1}
-        END {for (x in rounds) {p = v["server=ref", x]; q = v["server=socklab", x]; if (p + 0 > 0 && q != "") printf "%.6f\n", q / p}}' "$RAW"
+        END {for (x in rounds) {p = v["server=ref", x]; q = v["server=socklab", x]; if (p + 0 > 0 && q + 0 > 0) printf "%.6f\n", q / p}}' "$RAW"
 }
 echo
 echo "socklab scale: $(date -u '+%Y-%m-%d %H:%M UTC'), Linux $(uname -r), $(nproc) CPUs, loopback; $COUNT game bots"
@@ -119,10 +129,10 @@ for m in "tick_hz|ticks per second (1 / the STATE stamps' spacing p50)" \
          "rtt_p50_ms|PING round trip p50, ms" \
          "mb_per_s|MB/s received by the bots"; do
     IFS='|' read -r key label <<<"$m"
-    r=$(val ref "$key" | median) s=$(val socklab "$key" | median)
-    ratio=$(ratios "$key" | median | awk '{if ($1 == "-") print "-"; else printf "%.2f", $1}')
+    r=$(val ref "$key" | median | two) s=$(val socklab "$key" | median | two)
+    ratio=$(ratios "$key" | median | two)
     spread=$(ratios "$key" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {if (NR) printf "%.2f-%.2f", lo, hi; else print "-"}')
-    printf '%-52s %10.2f %15.2f %6s %10s\n' "$label" "$r" "$s" "$ratio" "$spread"
+    printf '%-52s %10s %15s %6s %10s\n' "$label" "$r" "$s" "$ratio" "$spread"
 done
 bad=$(awk -v n="$COUNT" '{split($3, c, "="); split($4, d, "="); if (c[2] != n || d[2] != n) print}' "$RAW")
 if [ -n "$bad" ]; then
