@@ -12,5 +12,6 @@ cat "$TMP/flood.out"
 got=$(sed -n 's/.*watcher got \([0-9]*\) STATE frames of \([0-9]*\) ticks due$/\1 \2/p' "$TMP/flood.out")
 [ -n "$got" ] || fail "the probe did not report its count"
 read -r states due <<<"$got"
+[ "$due" -gt 0 ] || fail "no ticks were due: the WELCOME's tick rate did not arrive"
 [ "$states" -ge $((due / 4)) ] || fail "only $states STATE frames of $due ticks due while another player flooded input"
 pass "$states STATE frames of $due ticks due while another player flooded MOVE frames"
