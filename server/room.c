@@ -113,8 +113,8 @@ void srv_room_send(struct srv_room *r, const uint8_t *frame, size_t len)
  * the tick wait for the input that was waiting brought the round trips to 0.8-1.0x, and cost tick
  * rate: a doorbell socket behind the ready sockets (as the plain server's timerfd) or one pass of
  * reads, 15-20% at 10,000 players; waiting up to one period, 30% at 6,000 (a steady trickle of
- * input kept it waiting the whole period). Below saturation (5,000 players) all tick at 20 Hz.
- * The tick rate is the figure a game lives by, so libevent's order stays. */
+ * input kept it waiting the whole period). The tick rate is the figure a game lives by, so
+ * libevent's order stays. */
 void srv_rooms_tick(evutil_socket_t fd, short what, void *arg)
 {
     struct srv *s = arg;
