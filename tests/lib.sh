@@ -76,11 +76,14 @@ start_server() {
     wait_for "$TMP/server.out" "listening on" 10
 }
 
-# Capture: capture_start PORT; ...; capture_stop -> $TMP/cap.txt holds tcpdump's text lines.
+# Capture: capture_start PORT [FILTER]; ...; capture_stop -> $TMP/cap.txt holds tcpdump's text lines.
+# FILTER narrows the capture (a pcap expression ANDed to "tcp port PORT"): a test that needs only
+# some segments of a bulk transfer should say so, or the kernel may drop the ones it needs while
+# tcpdump is still printing hundreds of megabytes.
 capture_start() {
     need_root "tcpdump on lo needs CAP_NET_RAW"
     need_cmd tcpdump
-    bg tcpdump tcpdump -i lo -nn -tt -U -l "tcp port $1"
+    bg tcpdump tcpdump -i lo -nn -tt -U -l "tcp port $1${2:+ and ($2)}"
     CAP_PID=$BG_PID
     wait_for "$TMP/tcpdump.out" "listening on" 10
 }
