@@ -31,6 +31,8 @@
 set -euo pipefail
 
 die() { echo "bench: $*" >&2; exit 2; }
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [ $# -ge 1 ] || die "usage: bench/bench.sh BUILD_DIR [--rounds N] [--seconds D] [--warmup W] [--hold N] [--raw FILE] [--tsv FILE] [--smoke]"
 BUILD=$1; shift
@@ -77,16 +79,11 @@ else
     : >"$RAW"
 fi
 
-if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
-    PIN_SRV=(taskset -c 0) PIN_LOAD=(taskset -c 1) PINNING="servers on CPU 0, load generator on CPU 1"
-else
-    PIN_SRV=() PIN_LOAD=() PINNING="not pinned (needs 2 CPUs and taskset)"
-fi
+pin_cpus servers "load generator"
 # Each run in a network namespace of its own (root): the TIME_WAIT sockets a churn run leaves behind
 # (tens of thousands, for 60 s) would otherwise lengthen the next run's hash chains, or hit
 # tcp_max_tw_buckets, and the run after a churn would pay for it - whichever server that is.
-if [ "${SOCKLAB_BENCH_NETNS:-1}" = 1 ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v nsenter >/dev/null && command -v ip >/dev/null \
-    && unshare -n -- ip link set lo up 2>/dev/null; then
+if fresh_netns_possible; then
     NETNS=1 ISOLATION="each run in a fresh network namespace"
 else
     NETNS=0 ISOLATION="one network namespace for all runs (fresh ones need root, unshare, nsenter, ip)"

@@ -15,6 +15,8 @@
 # /tmp/socklab-load.lock, like the other loads.
 set -euo pipefail
 die() { echo "scale: $*" >&2; exit 2; }
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [ $# -ge 1 ] || die "usage: bench/scale.sh BUILD_DIR [--count N] [--duration S] [--rounds R] [--raw FILE]"
 BUILD=$1; shift
@@ -43,12 +45,8 @@ trap cleanup EXIT
 [ -n "$RAW" ] || RAW=$TMP/raw.txt
 : >"$RAW"
 
-if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
-    PIN_SRV=(taskset -c 0) PIN_BOT=(taskset -c 1) PINNING="server on CPU 0, bots on CPU 1"
-else
-    PIN_SRV=() PIN_BOT=() PINNING="not pinned (needs 2 CPUs and taskset)"
-fi
-if [ "$(id -u)" = 0 ] && unshare -n -- ip link set lo up 2>/dev/null; then NETNS=1; else NETNS=0; fi
+pin_cpus server bots
+if fresh_netns_possible; then NETNS=1; else NETNS=0; fi
 # A load holds the lock other loads hold; a small smoke run (under 1,000 bots) does not wait for it.
 LOCK=()
 if [ "$COUNT" -ge 1000 ] && command -v flock >/dev/null; then LOCK=(flock "${SOCKLAB_LOAD_LOCK:-/tmp/socklab-load.lock}"); fi
@@ -79,7 +77,7 @@ run() {
     [ "$NETNS" = 1 ] && ns=(nsenter -t "$SRV_PID" -n --)
     c0=$(cpu_ns "$SRV_PID")
     rc=0
-    "${LOCK[@]}" "${ns[@]}" "${PIN_BOT[@]}" "$BOT" --count "$COUNT" --duration "$DURATION" --port "$port" \
+    "${LOCK[@]}" "${ns[@]}" "${PIN_LOAD[@]}" "$BOT" --count "$COUNT" --duration "$DURATION" --port "$port" \
         --json --quiet >"$TMP/bot.json" 2>"$TMP/bot.err" || rc=$?
     c1=$(cpu_ns "$SRV_PID")
     kill -TERM "$SRV_PID"
