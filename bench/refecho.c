@@ -18,21 +18,19 @@
  * so TIME_WAIT lands on the server; the load generator's churn --close server). */
 #define _GNU_SOURCE 1
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "refcommon.h"
 
 #define PROG "socklab-refecho"
 #define BUF_SIZE 65536
@@ -44,17 +42,10 @@ struct conn {
     uint32_t len, off; /* its length and how much of it went out */
 };
 
-static volatile sig_atomic_t stop;
 static struct conn *conns;
 static long nconns;
 static int ep, close_after_echo;
 static char buf[BUF_SIZE];
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop = 1;
-}
 
 static void drop(int fd)
 {
@@ -157,17 +148,6 @@ static void on_listener(int lfd)
     }
 }
 
-static long raise_fd_limit(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        return 1024;
-    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 1048576 ? 1048576 : rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-    getrlimit(RLIMIT_NOFILE, &rl);
-    return (long)rl.rlim_cur;
-}
-
 static void usage(void)
 {
     fprintf(stderr, "usage: %s [--port P] [--close-after-echo] [--max-seconds S]\n", PROG);
@@ -176,14 +156,11 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-    struct sockaddr_in sa;
-    socklen_t slen = sizeof sa;
-    struct epoll_event ev, evs[MAX_EVENTS];
-    struct sigaction act;
+    struct epoll_event evs[MAX_EVENTS];
     struct timespec t0, t;
     long port = 0, max_seconds = 3600;
     unsigned long passes = 0;
-    int lfd, one = 1, i;
+    int lfd, i;
 
     for (i = 1; i < argc; i++) {
         char *end;
@@ -202,41 +179,17 @@ int main(int argc, char **argv)
         }
     }
 
-    memset(&act, 0, sizeof act);
-    act.sa_handler = on_signal; /* no SA_RESTART: epoll_wait returns EINTR */
-    sigaction(SIGINT, &act, NULL);
-    sigaction(SIGTERM, &act, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
-    nconns = raise_fd_limit();
+    nconns = ref_start();
     conns = calloc((size_t)nconns, sizeof *conns); /* untouched pages cost no RSS */
-    lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     ep = epoll_create1(EPOLL_CLOEXEC);
-    if (conns == NULL || lfd < 0 || ep < 0) {
+    if (conns == NULL || ep < 0) {
         perror(PROG);
         return 1;
     }
-    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(lfd, 4096) != 0 ||
-        getsockname(lfd, (struct sockaddr *)&sa, &slen) != 0) {
-        fprintf(stderr, "%s: cannot listen on 127.0.0.1:%ld: %s\n", PROG, port, strerror(errno));
-        return 1;
-    }
-    ev.events = EPOLLIN;
-    ev.data.fd = lfd;
-    if (epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) != 0) {
-        perror(PROG);
-        return 1;
-    }
-    printf("%s: listening on 127.0.0.1:%u\n", PROG, (unsigned)ntohs(sa.sin_port));
-    fflush(stdout);
+    lfd = ref_listen(PROG, port, 4096, ep);
 
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    while (!stop) {
+    while (!ref_stop) {
         int n = epoll_wait(ep, evs, MAX_EVENTS, 1000);
         if (n < 0 && errno != EINTR) {
             perror(PROG ": epoll_wait");

@@ -20,22 +20,20 @@
  * encodes and sends of all rooms) and exits. */
 #define _GNU_SOURCE 1
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "refcommon.h"
 #include "common/proto.h"
 
 #define PROG "socklab-refgame"
@@ -59,7 +57,6 @@ struct room {
     uint32_t count;
 };
 
-static volatile sig_atomic_t stop;
 static struct conn *conns;
 static long nconns;
 static struct room *rooms;
@@ -69,12 +66,6 @@ static int ep;
 static uint8_t buf[BUF_SIZE], frame[PROTO_MAX_FRAME];
 static double tick_ms[MAX_TICKS];
 static long nticks;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop = 1;
-}
 
 static uint64_t now_us(void)
 {
@@ -375,16 +366,12 @@ static long arg_num(const char *v, long lo, long hi)
 
 int main(int argc, char **argv)
 {
-    struct sockaddr_in sa;
-    socklen_t slen = sizeof sa;
     struct epoll_event ev, evs[MAX_EVENTS];
     struct itimerspec its;
-    struct sigaction act;
-    struct rlimit rl;
     long port = 0, max_seconds = 3600;
     uint64_t started, expirations;
     uint32_t tick_no = 0;
-    int lfd, tfd, one = 1, i;
+    int lfd, tfd, i;
 
     for (i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--port") == 0)
@@ -401,51 +388,28 @@ int main(int argc, char **argv)
     if (i != argc)
         usage();
 
-    memset(&act, 0, sizeof act);
-    act.sa_handler = on_signal; /* no SA_RESTART: epoll_wait returns EINTR */
-    sigaction(SIGINT, &act, NULL);
-    sigaction(SIGTERM, &act, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 1048576 ? 1048576 : rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
-    nconns = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (long)rl.rlim_cur : 1024;
+    nconns = ref_start();
     conns = calloc((size_t)nconns, sizeof *conns);
-    lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     ep = epoll_create1(EPOLL_CLOEXEC);
-    if (conns == NULL || lfd < 0 || tfd < 0 || ep < 0) {
+    if (conns == NULL || tfd < 0 || ep < 0) {
         perror(PROG);
         return 1;
     }
-    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(lfd, 511) != 0 ||
-        getsockname(lfd, (struct sockaddr *)&sa, &slen) != 0) {
-        fprintf(stderr, "%s: cannot listen on 127.0.0.1:%ld: %s\n", PROG, port, strerror(errno));
-        return 1;
-    }
+    lfd = ref_listen(PROG, port, 511, ep);
     memset(&its, 0, sizeof its);
     its.it_interval.tv_sec = 1 / tick_hz;
     its.it_interval.tv_nsec = (1000000000L / tick_hz) % 1000000000L;
     its.it_value = its.it_interval;
     ev.events = EPOLLIN;
-    ev.data.fd = lfd;
-    if (epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) != 0 || timerfd_settime(tfd, 0, &its, NULL) != 0) {
+    ev.data.fd = tfd;
+    if (timerfd_settime(tfd, 0, &its, NULL) != 0 || epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev) != 0) {
         perror(PROG);
         return 1;
     }
-    ev.data.fd = tfd;
-    epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
-    printf("%s: listening on 127.0.0.1:%u\n", PROG, (unsigned)ntohs(sa.sin_port));
-    fflush(stdout);
 
     started = now_us();
-    while (!stop && now_us() - started < (uint64_t)max_seconds * 1000000u) {
+    while (!ref_stop && now_us() - started < (uint64_t)max_seconds * 1000000u) {
         int n = epoll_wait(ep, evs, MAX_EVENTS, 1000);
         if (n < 0 && errno != EINTR) {
             perror(PROG ": epoll_wait");

@@ -1,0 +1,73 @@
+/* refcommon.c - start-up shared by the reference servers. */
+#define _GNU_SOURCE 1
+
+#include "refcommon.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+volatile sig_atomic_t ref_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    ref_stop = 1;
+}
+
+long ref_start(void)
+{
+    struct sigaction act;
+    struct rlimit rl;
+
+    memset(&act, 0, sizeof act);
+    act.sa_handler = on_signal;
+    sigaction(SIGINT, &act, NULL);
+    sigaction(SIGTERM, &act, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1024;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 1048576 ? 1048576 : rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    getrlimit(RLIMIT_NOFILE, &rl);
+    return (long)rl.rlim_cur;
+}
+
+int ref_listen(const char *prog, long port, int backlog, int ep)
+{
+    struct sockaddr_in sa;
+    socklen_t slen = sizeof sa;
+    struct epoll_event ev;
+    int one = 1, lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+    if (lfd < 0) {
+        fprintf(stderr, "%s: socket: %s\n", prog, strerror(errno));
+        exit(1);
+    }
+    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(lfd, backlog) != 0 ||
+        getsockname(lfd, (struct sockaddr *)&sa, &slen) != 0) {
+        fprintf(stderr, "%s: cannot listen on 127.0.0.1:%ld: %s\n", prog, port, strerror(errno));
+        exit(1);
+    }
+    ev.events = EPOLLIN;
+    ev.data.fd = lfd;
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) != 0) {
+        fprintf(stderr, "%s: epoll_ctl: %s\n", prog, strerror(errno));
+        exit(1);
+    }
+    printf("%s: listening on 127.0.0.1:%u\n", prog, (unsigned)ntohs(sa.sin_port));
+    fflush(stdout);
+    return lfd;
+}
