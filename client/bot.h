@@ -1,7 +1,7 @@
 /* bot.h - socklab-bot's shared types: the options, one bot (one TCP connection), the event loop
  * that runs many bots, and the statistics they feed.
  *
- * One bot is small on purpose (a later issue runs 10,000 of them): a struct in one array, three
+ * One bot is small on purpose (one process runs 10,000 of them): a struct in one array, three
  * libevent events while it is alive, an output buffer only while the kernel's send queue is full,
  * and a copy of a partial frame only while a frame is split across reads. Reads go through one
  * buffer shared by every bot of the loop. */

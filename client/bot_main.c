@@ -11,7 +11,7 @@
 #include "common/cli.h"
 #include "compat/os.h"
 #include "compat/sock.h"
-#include "lessons/lesson.h"
+#include "lessons/engine/engine.h"
 
 #define PROG "socklab-bot"
 #define FD_SPARE 64 /* stdio, the event loop's own descriptors, a margin */

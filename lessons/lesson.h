@@ -8,7 +8,10 @@
  *
  * Each side records timeline events and facts it measured. After both sides finish, the engine
  * joins the facts (time_wait_on from both sides' kernel state) and the lesson's check function
- * compares them with what the running platform is expected to do. */
+ * compares them with what the running platform is expected to do.
+ *
+ * This header is what a lesson file sees. The engine behind it is in lessons/engine/ (its map is at
+ * the top of engine/internal.h); the programs run lessons through lessons/engine/engine.h. */
 #ifndef SOCKLAB_LESSON_H
 #define SOCKLAB_LESSON_H
 
@@ -60,11 +63,11 @@ struct lesson {
     const struct lesson_quirk *quirks; /* optional: known differences under emulation, ended by {NULL} */
 };
 
-/* ---- the registry ------------------------------------------------------------------------- */
+/* ---- the registry (registry.c) ------------------------------------------------------------ */
 const struct lesson *const *lesson_all(size_t *count);
 const struct lesson *lesson_find(const char *name);
 
-/* ---- acting and observing, from inside a side -------------------------------------------------- */
+/* ---- who this side is, and its timeline (engine/side.c) ----------------------------------- */
 sock_t side_sock(const struct lesson_side *s);
 enum side_role side_role(const struct lesson_side *s);
 unsigned side_conn(const struct lesson_side *s); /* 0-based index of this connection */
@@ -79,20 +82,9 @@ void side_log(struct lesson_side *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-void side_fact_str(struct lesson_side *s, const char *key, const char *value);
-void side_fact_int(struct lesson_side *s, const char *key, long long value);
-void side_fact_ms(struct lesson_side *s, const char *key, double ms);
-void side_fact_bool(struct lesson_side *s, const char *key, int value);
-void side_fact_num(struct lesson_side *s, const char *key, double value); /* a rate, a ratio */
-/* Keys may contain dots: "kernel_limits.rmem_max" is shown as is in text and nested in --json
- * ({"kernel_limits": {"rmem_max": ...}}). A key must not be both a value and a group. */
 /* Marks a step that failed for reasons outside the lesson (a setup call); shown and fails the run. */
 void side_error(struct lesson_side *s, const char *what, const char *err);
-
 void side_sleep(struct lesson_side *s, int ms);
-/* Sets SO_SNDBUF/SO_RCVBUF (before connect it decides the SYN's window scale), reads back what the
- * kernel granted (Linux doubles it), logs both and records the granted size under `key`. */
-void side_set_buffer(struct lesson_side *s, sock_t sock, enum sock_buf which, int bytes, const char *key);
 /* Waits for this side's socket to become readable (want_write 0) or writable (1): 1, 0 timeout, -1. */
 int side_wait(struct lesson_side *s, int want_write, int timeout_ms);
 /* Facts recorded from now on get this prefix ("" = none, NULL = this connection's own). The engine
@@ -100,6 +92,26 @@ int side_wait(struct lesson_side *s, int want_write, int timeout_ms);
  * variant. */
 void side_fact_prefix(struct lesson_side *s, const char *prefix);
 
+/* ---- facts: what this side measured (engine/facts.c) -------------------------------------- */
+/* Keys may contain dots: "kernel_limits.rmem_max" is shown as is in text and nested in --json
+ * ({"kernel_limits": {"rmem_max": ...}}). A key must not be both a value and a group. */
+void side_fact_str(struct lesson_side *s, const char *key, const char *value);
+void side_fact_int(struct lesson_side *s, const char *key, long long value);
+void side_fact_ms(struct lesson_side *s, const char *key, double ms);
+void side_fact_bool(struct lesson_side *s, const char *key, int value);
+void side_fact_num(struct lesson_side *s, const char *key, double value); /* a rate, a ratio */
+/* A list of integers as one fact, e.g. the size each recv() returned: "recv_sizes" is
+ * [100, 1000, 3000] in --json and "[100 1000 3000]" in text. A list too long for one fact is
+ * recorded as an error, never cut. In checks (expect_range, expect_less, ...) it counts as its
+ * length. */
+void side_fact_ints(struct lesson_side *s, const char *key, const long *v, size_t n);
+
+/* ---- acting on the socket (engine/side_io.c) ---------------------------------------------- */
+/* Sets SO_SNDBUF/SO_RCVBUF (before connect it decides the SYN's window scale), reads back what the
+ * kernel granted (Linux doubles it), logs both and records the granted size under `key`. */
+void side_set_buffer(struct lesson_side *s, sock_t sock, enum sock_buf which, int bytes, const char *key);
+/* Puts this side's socket in blocking mode, so each send() / recv() is one whole call. */
+void side_set_blocking(struct lesson_side *s);
 /* Writes up to `bytes` without blocking, waiting at most stall_ms for room each time the send
  * queue is full. Returns bytes written and records bytes_written_before_close. */
 long side_fill(struct lesson_side *s, long bytes, int stall_ms);
@@ -113,8 +125,33 @@ long side_send(struct lesson_side *s, long bytes, int timeout_ms);
 long side_drain(struct lesson_side *s, int idle_ms, const char *saw_key, const char *bytes_key);
 /* Reads exactly `bytes` or until the peer ends; returns bytes read. */
 long side_recv(struct lesson_side *s, long bytes, int timeout_ms);
+/* Credits bytes a lesson moved with its own sock_send / sock_recv calls to this side's counts (the
+ * "sent" / "received" series, bytes_written_before_close), as side_send and side_sink do. */
+void side_add_bytes(struct lesson_side *s, long long sent, long long received);
+/* Data segments this side has sent so far (TCP_INFO tcpi_data_segs_out); -1 where not counted. */
+long side_data_segs_out(struct lesson_side *s);
 
-/* ---- time series: samples taken while a side works ------------------------------------------- */
+/* ---- closing, and the kernel's view (engine/side_kernel.c) -------------------------------- */
+/* Closes the socket the way the lesson set it up, timing the call. On the lesson's closer side it
+ * records closer, close_call_ms, close_result, linger, bytes_written_before_close and
+ * unsent_at_close / unread_at_close (queue sizes just before); on the other side only
+ * <role>_close_result. Both record <role>_state_after_close, read from the kernel just after.
+ * Returns 0, or -1 when the close call failed (the socket is then still open, as Winsock leaves
+ * it). */
+int side_close(struct lesson_side *s);
+/* shutdown(SHUT_WR / SD_SEND), timed: records shutdown_call_ms and shutdown_result. */
+int side_shutdown_write(struct lesson_side *s);
+/* Watches this connection in the kernel's socket table until it leaves the closing states
+ * (bounded by max_ms); records <role>_final_state: TIME_WAIT, or "closed" when gone. */
+void side_settle(struct lesson_side *s, int max_ms);
+/* The kernel's buffer limits as facts of the run (no prefix): kernel_limits.tcp_rmem.{min,default,
+ * max} and kernel_limits.rmem_max for the receive side, tcp_wmem / wmem_max for the send side; only
+ * those the platform has. */
+void side_kernel_limits(struct lesson_side *s, int receive, int send);
+/* The kernel's current state of this connection, seen from this side ("closed" when gone). */
+const char *side_kernel_state(struct lesson_side *s, char *buf, size_t len);
+
+/* ---- time series: samples taken while a side works (engine/sample.c) ------------------------ */
 /* One point of the series `metric` (unit: "bytes", "segments", "ms") of this side and connection,
  * stamped now. The connection's fact prefix ("locked." -> "locked") names its line in a chart. */
 void side_sample(struct lesson_side *s, const char *metric, const char *unit, double value);
@@ -139,25 +176,7 @@ void side_stream(struct lesson_side *s, long long max_bytes, int duration_ms, in
 /* Reads until EOF, a reset, or idle_ms without data. */
 void side_sink(struct lesson_side *s, int idle_ms, int sample_ms, struct side_transfer *t);
 
-/* Closes the socket the way the lesson set it up, timing the call. On the lesson's closer side it
- * records closer, close_call_ms, close_result, linger, bytes_written_before_close and
- * unsent_at_close / unread_at_close (queue sizes just before); on the other side only
- * <role>_close_result. Both record <role>_state_after_close, read from the kernel just after. Returns 0, or -1 when the
- * close call failed (the socket is then still open, as Winsock leaves it). */
-int side_close(struct lesson_side *s);
-/* shutdown(SHUT_WR / SD_SEND), timed: records shutdown_call_ms and shutdown_result. */
-int side_shutdown_write(struct lesson_side *s);
-/* Watches this connection in the kernel's socket table until it leaves the closing states
- * (bounded by max_ms); records <role>_final_state: TIME_WAIT, or "closed" when gone. */
-void side_settle(struct lesson_side *s, int max_ms);
-/* The kernel's buffer limits as facts of the run (no prefix): kernel_limits.tcp_rmem.{min,default,
- * max} and kernel_limits.rmem_max for the receive side, tcp_wmem / wmem_max for the send side; only
- * those the platform has. */
-void side_kernel_limits(struct lesson_side *s, int receive, int send);
-/* The kernel's current state of this connection, seen from this side ("closed" when gone). */
-const char *side_kernel_state(struct lesson_side *s, char *buf, size_t len);
-
-/* ---- checks, from a lesson's check function ---------------------------------------------------- */
+/* ---- checks, from a lesson's check function (engine/checks.c) ------------------------------- */
 const char *report_platform(const struct lesson_report *r);
 /* Each adds one check with an id named after the behaviour. A check whose fact is missing (the
  * other side ran on another machine) is recorded as not evaluated and does not fail the run. */
@@ -171,97 +190,5 @@ void expect_equal(struct lesson_report *r, const char *id, const char *key_a, co
 void expect_int(struct lesson_report *r, const char *id, const char *key, long long want, const char *how);
 /* A measured integer fact, for working out what another fact should be. 1 when present. */
 int report_fact_int(const struct lesson_report *r, const char *key, long long *out);
-
-/* ---- running and reporting (the runner, server and bot programs) --------------------------------- */
-struct lesson_opts {
-    const char *host;   /* server address for the client side; bind address for the server */
-    uint16_t port;      /* 0 = ephemeral */
-    int quiet;          /* no progress lines on stderr */
-    int shared_process; /* set by lesson_run_many: other lessons run in this process meanwhile */
-};
-
-/* Runs both sides over loopback on separate threads and joins them. */
-struct lesson_report *lesson_run(const struct lesson *l, const struct lesson_opts *o);
-/* Runs several lessons at once, each on its own port (ports[i], 0 = ephemeral). */
-int lesson_run_many(const struct lesson *const *ls, size_t n, const struct lesson_opts *o,
-                    struct lesson_report **out);
-
-/* One side only, for socklab-server --lesson (on an accepted socket, which it owns and closes)
- * and socklab-bot --lesson. */
-struct lesson_report *lesson_serve_one(const struct lesson *l, sock_t accepted, unsigned conn_index);
-struct lesson_report *lesson_client_only(const struct lesson *l, const struct lesson_opts *o);
-
-int report_passed(const struct lesson_report *r);
-void report_print_text(FILE *out, const struct lesson_report *r);
-void report_print_json(FILE *out, const struct lesson_report *r);
-void report_print_json_array(FILE *out, struct lesson_report *const *rs, size_t n);
-void report_print_table(FILE *out, struct lesson_report *const *rs, size_t n);
-void report_free(struct lesson_report *r);
-
-/* Pictures of the time series. A lesson without charts prints and draws nothing. */
-int lesson_has_charts(const struct lesson *l);
-void report_print_charts(FILE *out, const struct lesson_report *r);          /* sparklines */
-/* The charts of several reports in terminal columns, one per lesson (compare). */
-void report_print_charts_side_by_side(FILE *out, struct lesson_report *const *rs, size_t n);
-void report_write_csv(FILE *out, struct lesson_report *const *rs, size_t n);  /* every sample */
-void report_write_svg(FILE *out, struct lesson_report *const *rs, size_t n);  /* a column per lesson */
-
-void lesson_print_explain(FILE *out, const struct lesson *l);
-
-/* ---- stalled-reader: an application's own output buffer ------------------------------------------ */
-/* Credits bytes a lesson moved with its own sock_send / sock_recv calls to this side's counts (the
- * "sent" / "received" series, bytes_written_before_close), as side_send and side_sink do. */
-void side_add_bytes(struct lesson_side *s, long long sent, long long received);
-
-/* backpressure.c, app_output: what a libevent program does with output the kernel will not take now - send()
- * while nothing is queued, keep the rest in an evbuffer, flush it when the socket is writable, and
- * with a cap cut the peer off once the buffer would pass it (socklab-server's --max-outbuf policy).
- * Logs the first EWOULDBLOCK, the buffer starting to grow and the cut-off on the timeline. */
-struct evbuffer;
-struct app_output {
-    struct lesson_side *side;
-    struct evbuffer *buf;
-    long long cap;          /* 0: unbounded */
-    long long produced;     /* handed to app_output_write */
-    long long written;      /* taken by send() */
-    long long before_block; /* written when send() first failed with EWOULDBLOCK */
-    long long dropped;      /* let go at the cut-off */
-    size_t peak;            /* the evbuffer's largest length */
-    int blocked, grew, cut, failed;
-    char block_error[32];   /* the name of that first error */
-};
-int app_output_init(struct app_output *o, struct lesson_side *s, long long cap); /* 0 or -1 */
-/* Sends or queues len bytes; -1 when the peer was cut off (now or before) or the send failed. */
-int app_output_write(struct app_output *o, const void *data, size_t len);
-void app_output_flush(struct app_output *o); /* sends what the kernel takes now */
-size_t app_output_pending(const struct app_output *o);
-void app_output_free(struct app_output *o);
-
-/* backpressure.c, peer_watch: the writer's kernel's view of a peer that stopped reading, polled as
- * often as the lesson likes (each poll is a TCP_INFO and a SIOCOUTQ). The first zero window, its
- * reopening and each persist-timer probe (a rise of TCP_INFO backoff) are logged when first seen.
- * With sample set, one point of snd_wnd, backoff, probes, outq, notsent, app_buffer (o may be NULL)
- * and rss_growth. Fields this platform cannot measure stay -1 / 0. */
-struct peer_watch {
-    long outq, outq_peak;       /* SIOCOUTQ at the last poll, largest seen */
-    long probes_max, backoff_max;
-    long rss0, rss_peak;        /* os_rss_bytes at peer_watch_start_rss, largest since */
-    int tcp_info, has_probes;   /* TCP_INFO worked; it has probes and backoff */
-    int zero_seen, reopened, probe_logs;
-};
-void peer_watch_init(struct peer_watch *w);
-void peer_watch_start_rss(struct peer_watch *w);
-void peer_watch_poll(struct lesson_side *s, struct peer_watch *w, const struct app_output *o, int sample);
-
-/* ---- psh-recv, nagle: what single calls returned ------------------------------------------------- */
-/* A list of integers as one fact, e.g. the size each recv() returned: "recv_sizes" is
- * [100, 1000, 3000] in --json and "[100 1000 3000]" in text. A list too long for one fact is
- * recorded as an error, never cut. In checks (expect_range, expect_less, ...) it counts as its
- * length. */
-void side_fact_ints(struct lesson_side *s, const char *key, const long *v, size_t n);
-/* Data segments this side has sent so far (TCP_INFO tcpi_data_segs_out); -1 where not counted. */
-long side_data_segs_out(struct lesson_side *s);
-/* Puts this side's socket in blocking mode, so each send() / recv() is one whole call. */
-void side_set_blocking(struct lesson_side *s);
 
 #endif

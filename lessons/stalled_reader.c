@@ -4,7 +4,7 @@
  * comes back and everything drains.
  *
  * The server plays a game server pushing FRAME bytes every TICK_MS to a client that does not read,
- * through backpressure.c's app_output (send() first, the rest into an evbuffer). Two connections:
+ * through engine/backpressure.c's app_output (send() first, the rest into an evbuffer). Two connections:
  *   capped    the evbuffer is capped at CAP (socklab-server's default --max-outbuf): past it the
  *             client is cut off with a logged reason; it reads again after STALL_CAPPED_MS
  *   uncapped  no cap: the evbuffer takes all PRODUCE_MS of frames; the client reads after STALL_MS
@@ -26,7 +26,7 @@
  * backoff and probes (TCP_INFO), SIOCOUTQ, its evbuffer and its RSS growth. The student sees the
  * back-pressure climb from the reader's kernel to the writer's kernel to the writer's own memory -
  * and that only the application can bound that last step. */
-#include "lessons/lesson.h"
+#include "lessons/engine/backpressure.h"
 
 #include <string.h>
 

@@ -6,7 +6,7 @@
 
 #include "common/cli.h"
 #include "compat/sock.h"
-#include "lessons/lesson.h"
+#include "lessons/engine/engine.h"
 
 #define PROG "socklab"
 #define MAX_COMPARE 16
@@ -134,6 +134,10 @@ int main(int argc, char **argv)
         if (svg_path != NULL)
             svg = open_output("plot", svg_path, &l, 1);
         r = lesson_run(l, &o);
+        if (r == NULL) {
+            fprintf(stderr, "%s: out of memory\n", PROG);
+            return 1;
+        }
         if (json)
             report_print_json(stdout, r);
         else

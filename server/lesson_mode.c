@@ -13,7 +13,7 @@
 #include <stdlib.h>
 
 #include "compat/os.h"
-#include "lessons/lesson.h"
+#include "lessons/engine/engine.h"
 
 struct lesson_job {
     struct lesson_job *next;

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "common/cli.h"
-#include "lessons/lesson.h"
+#include "lessons/engine/engine.h"
 
 #define MAX_OUTBUF_MIN 8192L         /* room for at least one whole frame, pending */
 #define MAX_OUTBUF_MAX (1L << 30)

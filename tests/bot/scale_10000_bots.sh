@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bot_scale_10000_bots (label bench): issue 5's scenario. One socklab-server holds 10,000 game bots
+# bot_scale_10000_bots (label bench): the workshop-at-scale scenario. One socklab-server holds 10,000 game bots
 # (MOVE at 10 Hz, STATE at 20 Hz in rooms of 16) until all of them play at once; every bot connects
 # and ends 'done', and the figures are reported: connect and first-reply times, STATE latency and
 # intervals, bytes/s, the server's tick work and lateness, its CPU and RSS. No timing thresholds:

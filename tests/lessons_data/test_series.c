@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lessons/chart.h"
-#include "lessons/series.h"
+#include "lessons/engine/chart.h"
+#include "lessons/engine/series.h"
 #include "tests/check.h"
 
 static struct series_set set; /* large: not on the stack */

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "compat/os.h"
-#include "lessons/lesson.h"
+#include "lessons/engine/engine.h"
 
 /* ---- echo ------------------------------------------------------------------------------------ */
 

@@ -1,6 +1,6 @@
 /* explain.c - `socklab explain LESSON`: what happens, what to watch for in Wireshark, and what each
  * platform does. The claims here are the ones the lesson's checks verify when it runs. */
-#include "lessons/lesson.h"
+#include "lessons/engine/engine.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -9,7 +9,7 @@
  * peer_watch: what the writer's kernel says about the peer while that happens - the window it
  * advertises, the persist timer's probes and backoff (TCP_INFO), the send queue (SIOCOUTQ) - and
  * the process's RSS; each turn of the story is logged the first time it is seen. */
-#include "lessons/lesson.h"
+#include "lessons/engine/backpressure.h"
 
 #include <string.h>
 

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "lessons/internal.h"
+#include "lessons/engine/internal.h"
 
 #define CHART_MAX_LINES 8
 

@@ -1,7 +1,7 @@
 /* chart_text.c - a lesson's time series as sparklines in the terminal: one row per connection,
  * time to the right, height on a linear scale from 0 to the chart's largest sample, so the rows of
  * one chart compare directly. The first, largest and last samples are printed beside each row. */
-#include "lessons/chart.h"
+#include "lessons/engine/chart.h"
 
 #include <stdio.h>
 #include <stdlib.h>

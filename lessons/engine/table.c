@@ -1,6 +1,6 @@
 /* table.c - `socklab compare`: one row per fact, one column per lesson, so the differences
  * between close modes stand next to each other. */
-#include "lessons/internal.h"
+#include "lessons/engine/internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -87,13 +87,8 @@ void report_print_table(FILE *out, struct lesson_report *const *rs, size_t n)
         fputc('\n', out);
         for (c = 0; c < rs[i]->nchecks; c++) {
             const struct check *ck = &rs[i]->checks[c];
-            fprintf(out, "  %s  %-28s %s (observed %s)\n",
-                    ck->status == CHECK_PASS         ? "PASS"
-                    : ck->status == CHECK_FAIL       ? "FAIL"
-                    : ck->status == CHECK_KNOWN_DIFF ? "DIFF"
-                                                     : "n/a ",
-                    ck->id,
-                    ck->expect, ck->observed);
+            fprintf(out, "  %s  %-28s %s (observed %s)\n", check_status_word(ck->status), ck->id, ck->expect,
+                    ck->observed);
         }
         for (c = 0; c < rs[i]->nerrors; c++)
             fprintf(out, "  ERROR %s\n", rs[i]->errors[c]);

@@ -1,8 +1,8 @@
-/* engine.c - runs a lesson: the server side and the client side on their own threads (a close()
+/* run.c - runs a lesson: the server side and the client side on their own threads (a close()
  * that blocks on one side must not freeze the other), one connection after another, then joins
  * what both sides measured into one report. Also the one-sided runs used when the server and the
  * bots are on different machines. */
-#include "lessons/internal.h"
+#include "lessons/engine/internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,8 +128,10 @@ struct lesson_report *lesson_run(const struct lesson *l, const struct lesson_opt
     os_thread *ts, *tc;
     unsigned i;
 
-    if (run == NULL) {
-        report_add_error(r, "out of memory");
+    if (r == NULL || run == NULL) {
+        free(run);
+        if (r != NULL)
+            report_add_error(r, "out of memory");
         return r;
     }
     run->lesson = l;
@@ -184,7 +186,7 @@ int lesson_run_many(const struct lesson *const *ls, size_t n, const struct lesso
     struct many_item *items = calloc(n, sizeof *items);
     os_thread **threads = calloc(n, sizeof *threads);
     size_t i;
-    int ok = 1;
+    int ok = 1, lost = 0;
     if (items == NULL || threads == NULL) {
         free(items);
         free(threads);
@@ -203,10 +205,16 @@ int lesson_run_many(const struct lesson *const *ls, size_t n, const struct lesso
     for (i = 0; i < n; i++) {
         os_thread_join(threads[i]);
         out[i] = items[i].report;
-        ok &= report_passed(out[i]);
+        lost |= out[i] == NULL;
+        ok &= out[i] != NULL && report_passed(out[i]);
     }
     free(items);
     free(threads);
+    if (lost) { /* all or nothing: the table needs every column */
+        for (i = 0; i < n; i++)
+            report_free(out[i]);
+        return -1;
+    }
     return ok ? 0 : 1;
 }
 
@@ -214,8 +222,10 @@ struct lesson_report *lesson_serve_one(const struct lesson *l, sock_t accepted, 
 {
     struct lesson_report *r = report_new(l);
     struct lesson_side *s = calloc(1, sizeof *s);
-    if (s == NULL) {
-        report_add_error(r, "out of memory");
+    if (r == NULL || s == NULL) {
+        free(s);
+        if (r != NULL)
+            report_add_error(r, "out of memory");
         sock_close(accepted);
         return r;
     }
@@ -233,8 +243,10 @@ struct lesson_report *lesson_client_only(const struct lesson *l, const struct le
     struct lesson_side *s = calloc(1, sizeof *s);
     uint64_t t0 = os_now_us();
     unsigned i;
-    if (s == NULL) {
-        report_add_error(r, "out of memory");
+    if (r == NULL || s == NULL) {
+        free(s);
+        if (r != NULL)
+            report_add_error(r, "out of memory");
         return r;
     }
     for (i = 0; i < conn_count(l); i++) {

@@ -1,5 +1,5 @@
 /* chart.c - the parts of a chart that do not depend on how it is drawn (see chart.h). */
-#include "lessons/chart.h"
+#include "lessons/engine/chart.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -94,3 +94,13 @@ double chart_nice_step(double range, int target)
 }
 
 const char *chart_line_label(const struct series *s) { return s->group[0] != '\0' ? s->group : "-"; }
+
+/* --csv: every sample the charts are drawn from, one per row (series.c writes the rows). */
+void report_write_csv(FILE *out, struct lesson_report *const *rs, size_t n)
+{
+    size_t i;
+    series_csv_header(out);
+    for (i = 0; i < n; i++)
+        if (rs[i]->series != NULL)
+            series_csv_rows(out, rs[i]->lesson->name, rs[i]->series);
+}

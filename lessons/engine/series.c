@@ -1,5 +1,5 @@
 /* series.c - storing sampled time series and writing them as CSV (see series.h). */
-#include "lessons/series.h"
+#include "lessons/engine/series.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* chart_svg.c - --plot: the lessons' time series as one SVG file that any browser shows. One panel
  * per chart, each with its axes, units and a legend naming the connections; one column per lesson
  * (a single lesson's charts fill two columns). Every point drawn is a sample from this run. */
-#include "lessons/chart.h"
+#include "lessons/engine/chart.h"
 
 #include <stdio.h>
 #include <string.h>

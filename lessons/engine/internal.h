@@ -1,12 +1,32 @@
-/* internal.h - the lesson engine's own structures, shared by engine.c, side.c and report.c.
- * Lesson files never include this: they see only lesson.h. */
+/* internal.h - the lesson engine's own structures. Lesson files never include this: they see only
+ * lessons/lesson.h; the programs see engine.h.
+ *
+ * The engine, file by file, and what each calls (a file calls only files below it, so no two files
+ * call each other):
+ *   run.c           runs a lesson: both sides on threads, or one side  -> report, side, facts
+ *   table.c         socklab compare: one column per lesson             -> text, chart_text, facts, checks
+ *   text.c          the report as text                                 -> chart_text, side, facts, checks
+ *   json.c          the report as JSON (--json)                        -> side, facts, checks
+ *   explain.c       socklab explain LESSON                             -> (the lesson's text only)
+ *   chart_text.c    sparklines in the terminal                         -> chart
+ *   chart_svg.c     --plot: SVG panels                                 -> chart
+ *   chart.c         what both kinds of chart share, and --csv          -> series
+ *   report.c        both sides joined, the lesson's checks run         -> checks, facts, series
+ *   checks.c        the expect_* checks and the verdict                -> facts
+ *   backpressure.c  an app's output buffer; the writer's kernel watched -> lesson.h only, as a lesson
+ *   sample.c        a side's time series; bulk transfers that sample   -> side, facts, series
+ *   side_kernel.c   closing, and the kernel's view of the connection   -> side, facts
+ *   side_io.c       sending and receiving, buffer sizes                -> side, facts
+ *   facts.c         the fact store and every side_fact_*               -> side
+ *   side.c          a side: who it is, its timeline, errors, waiting   -> compat only
+ *   series.c        the sample store and its CSV rows                  -> nothing */
 #ifndef SOCKLAB_LESSON_INTERNAL_H
 #define SOCKLAB_LESSON_INTERNAL_H
 
 #include <stdint.h>
 
-#include "lessons/lesson.h"
-#include "lessons/series.h"
+#include "lessons/engine/engine.h"
+#include "lessons/engine/series.h"
 
 #define FACT_KEY_LEN 56
 #define FACT_STR_LEN 96
@@ -93,16 +113,29 @@ const char *side_role_name(enum side_role r);
 void side_learn_names(struct lesson_side *s); /* addresses and ports of a connected socket */
 void side_release(struct lesson_side *s);     /* frees what the side held; facts stay */
 
+/* facts.c */
+void factset_put(struct factset *fs, const struct fact *f);
+const struct fact *factset_get(const struct factset *fs, const char *key);
+void fact_format(const struct fact *f, char *buf, size_t len);
+double fact_number(const struct fact *f); /* FACT_MS / FACT_NUM as they are, the rest as integers */
+/* The facts in report order: the close lessons' contract keys first, then the rest in the order
+ * they were measured, each dotted group together (so text reads like the JSON's nesting). */
+size_t facts_ordered(const struct factset *fs, const struct fact **out, size_t max);
+
 /* report.c */
-struct lesson_report *report_new(const struct lesson *l);
+struct lesson_report *report_new(const struct lesson *l); /* NULL: out of memory */
 /* Adds a side's facts, events and errors, and moves its samples into the report. */
 void report_add_side(struct lesson_report *r, struct lesson_side *s);
 void report_add_error(struct lesson_report *r, const char *msg);
 /* Joins both sides' views (time_wait_on) and runs the lesson's checks. */
 void report_finish(struct lesson_report *r);
-void factset_put(struct factset *fs, const struct fact *f);
-const struct fact *factset_get(const struct factset *fs, const char *key);
-void fact_format(const struct fact *f, char *buf, size_t len);
+
+/* checks.c */
+/* Failed checks that the lesson lists as a known difference of the runtime it runs under. */
+void checks_mark_known_differences(struct lesson_report *r);
+const char *check_status_word(enum check_status st); /* "PASS", "FAIL", "DIFF", "n/a " */
+
+/* text.c */
 /* The lesson's Wireshark display filter with this run's server port filled in. */
 void report_print_filter(FILE *out, const struct lesson_report *r);
 

@@ -1,7 +1,7 @@
 /* sample.c - a side's time series: points it records, its socket's buffers, queues and TCP_INFO
  * sampled at one moment, and bulk transfers that sample as they go. Every point is a reading
  * taken in this run; what a platform cannot tell is left out, never filled in. */
-#include "lessons/internal.h"
+#include "lessons/engine/internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,95 @@
+/* side.c - one side of a lesson: who it is (role, connection, addresses), its timeline, its errors
+ * and its waits. Everything a side does is built on these; nothing here states what *should*
+ * happen (that is the checks' job). */
+#include "lessons/engine/internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "compat/os.h"
+
+void side_init(struct lesson_side *s, const struct lesson *l, enum side_role role, sock_t sock,
+               unsigned conn, uint64_t t0_us)
+{
+    memset(s, 0, sizeof *s);
+    s->lesson = l;
+    s->role = role;
+    s->sock = sock;
+    s->conn = conn;
+    s->t0_us = t0_us;
+    if (sock != SOCK_INVALID)
+        side_learn_names(s);
+    side_fact_prefix(s, NULL);
+}
+
+void side_learn_names(struct lesson_side *s)
+{
+    sock_local_name(s->sock, s->local_addr, sizeof s->local_addr, &s->local_port);
+    sock_peer_name(s->sock, s->remote_addr, sizeof s->remote_addr, &s->remote_port);
+}
+
+const char *side_role_name(enum side_role r) { return r == SIDE_SERVER ? "server" : "client"; }
+
+sock_t side_sock(const struct lesson_side *s) { return s->sock; }
+enum side_role side_role(const struct lesson_side *s) { return s->role; }
+unsigned side_conn(const struct lesson_side *s) { return s->conn; }
+int side_process_shared(const struct lesson_side *s) { return s->shared_process; }
+
+const char *side_platform(const struct lesson_side *s)
+{
+    (void)s;
+    return sock_platform();
+}
+
+void side_fact_prefix(struct lesson_side *s, const char *prefix)
+{
+    const struct lesson *l = s->lesson;
+    if (prefix == NULL) /* back to this connection's own */
+        prefix = s->conn < sizeof l->conn_prefix / sizeof l->conn_prefix[0] && l->conn_prefix[s->conn] != NULL
+                     ? l->conn_prefix[s->conn]
+                     : "";
+    snprintf(s->prefix, sizeof s->prefix, "%s", prefix);
+}
+
+void side_log(struct lesson_side *s, const char *fmt, ...)
+{
+    struct event *e;
+    va_list ap;
+    if (s->nevents >= MAX_EVENTS)
+        return;
+    e = &s->events[s->nevents++];
+    e->t_ms = (double)(os_now_us() - s->t0_us) / 1000.0;
+    e->role = s->role;
+    va_start(ap, fmt);
+    vsnprintf(e->text, sizeof e->text, fmt, ap);
+    va_end(ap);
+}
+
+void side_error(struct lesson_side *s, const char *what, const char *err)
+{
+    if (s->nerrors < MAX_ERRORS)
+        snprintf(s->errors[s->nerrors++], ERROR_LEN, "%.60s: %s", what, err);
+    side_log(s, "ERROR %s: %s", what, err);
+}
+
+int side_wait(struct lesson_side *s, int want_write, int timeout_ms)
+{
+    if (s->waiter == NULL)
+        s->waiter = sock_waiter_new();
+    if (s->waiter == NULL)
+        return sock_wait(s->sock, want_write, timeout_ms);
+    return sock_waiter_wait(s->waiter, s->sock, want_write, timeout_ms);
+}
+
+void side_release(struct lesson_side *s)
+{
+    sock_waiter_free(s->waiter);
+    s->waiter = NULL;
+}
+
+void side_sleep(struct lesson_side *s, int ms)
+{
+    (void)s;
+    os_sleep_ms(ms);
+}

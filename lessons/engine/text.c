@@ -1,0 +1,61 @@
+/* text.c - a lesson run's report as text: the timeline, the facts, the charts, the checks and the
+ * Wireshark display filter with this run's port in it. */
+#include "lessons/engine/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void report_print_filter(FILE *out, const struct lesson_report *r)
+{
+    const struct fact *p = factset_get(&r->facts, "server_port");
+    const char *w = r->lesson->wireshark, *at = strstr(w, "{port}");
+    if (at != NULL && p != NULL)
+        fprintf(out, "%.*s%lld%s", (int)(at - w), w, p->i, at + 6);
+    else
+        fputs(w, out);
+}
+
+void report_print_text(FILE *out, const struct lesson_report *r)
+{
+    const struct fact *fs[MAX_FACTS];
+    size_t i, n, passed = 0, failed = 0, known = 0, width = 34;
+    char v[FACT_STR_LEN];
+
+    fprintf(out, "\n%s: %s\n", r->lesson->name, r->lesson->title);
+    fprintf(out, "platform: %s%s%s\n\n", r->platform, r->runtime ? " under " : "", r->runtime ? r->runtime : "");
+    fprintf(out, "timeline (measured in this run)\n");
+    for (i = 0; i < r->nevents; i++)
+        fprintf(out, "  %8.1f ms  %-6s  %s\n", r->events[i].t_ms, side_role_name(r->events[i].role),
+                r->events[i].text);
+    fprintf(out, "\nfacts\n");
+    n = facts_ordered(&r->facts, fs, MAX_FACTS);
+    for (i = 0; i < n; i++)
+        width = strlen(fs[i]->key) > width ? strlen(fs[i]->key) : width;
+    for (i = 0; i < n; i++) {
+        fact_format(fs[i], v, sizeof v);
+        fprintf(out, "  %-*s %s\n", (int)width, fs[i]->key, v);
+    }
+    report_print_charts(out, r);
+    fprintf(out, "\nchecks (%s)\n", r->platform);
+    for (i = 0; i < r->nchecks; i++) {
+        const struct check *c = &r->checks[i];
+        fprintf(out, "  %s  %-28s expect %-40s observed %s\n", check_status_word(c->status), c->id, c->expect,
+                c->observed);
+        if (c->status == CHECK_KNOWN_DIFF)
+            fprintf(out, "        known %s difference: %s\n", r->runtime, c->why);
+        passed += c->status == CHECK_PASS;
+        failed += c->status == CHECK_FAIL;
+        known += c->status == CHECK_KNOWN_DIFF;
+    }
+    for (i = 0; i < r->nerrors; i++)
+        fprintf(out, "  ERROR %s\n", r->errors[i]);
+    fprintf(out, "\nWireshark display filter: ");
+    report_print_filter(out, r);
+    if (known > 0)
+        fprintf(out, "\nresult: %s (%zu passed, %zu failed, %zu known %s differences, %zu not evaluated here)\n",
+                report_passed(r) ? "PASS" : "FAIL", passed, failed, known, r->runtime,
+                r->nchecks - passed - failed - known);
+    else
+        fprintf(out, "\nresult: %s (%zu passed, %zu failed, %zu not evaluated here)\n",
+                report_passed(r) ? "PASS" : "FAIL", passed, failed, r->nchecks - passed - failed);
+}
