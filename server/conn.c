@@ -1,5 +1,6 @@
-/* conn.c - one connection's life on the event loop: accept, read, hand the bytes to the protocol,
- * and end either gracefully or at once. Its output side is in output.c.
+/* conn.c - one connection's life on the event loop: accept, read, hand the bytes to the protocol
+ * (s->proto, chosen once by main.c), send, and end either gracefully or at once. Every end of a
+ * connection is decided here; output.c only reports what a send did.
  *
  * Why plain events and not bufferevents: a bufferevent copies every byte through its own buffers
  * and reads a fixed size per callback, which costs most of the bulk throughput. Here a read goes
@@ -22,6 +23,7 @@
 #define ALIGN16(n) (((n) + 15u) & ~(size_t)15u)
 
 static void on_read(evutil_socket_t fd, short what, void *arg);
+static void settle(struct srv_conn *c);
 
 static void check_stop_done(struct srv *s)
 {
@@ -34,8 +36,8 @@ static void check_stop_done(struct srv *s)
 static void conn_free(struct srv_conn *c)
 {
     struct srv *s = c->srv;
-    if (c->player != NULL)
-        srv_game_conn_gone(c);
+    if (s->proto->conn_gone != NULL)
+        s->proto->conn_gone(c);
     if (c->prev != NULL)
         c->prev->next = c->next;
     else
@@ -43,7 +45,7 @@ static void conn_free(struct srv_conn *c)
     if (c->next != NULL)
         c->next->prev = c->prev;
     s->n_live--;
-    srv_conn_drop_output(c);
+    srv_output_drop(c);
     if (c->wev != NULL)
         event_free(c->wev);
     free(c->in);
@@ -76,7 +78,7 @@ static void conn_end(struct srv_conn *c, const char *why)
     if (why != NULL)
         srv_log_conn(s, c->id, "closed: %s (in %llu B, out %llu B)", why, (unsigned long long)c->bytes_in,
                      (unsigned long long)c->bytes_out);
-    srv_conn_drop_output(c);
+    srv_output_drop(c);
     c->reap_next = s->reap;
     s->reap = c;
     event_active(s->reaper, EV_TIMEOUT, 0);
@@ -89,7 +91,7 @@ void srv_conn_kill(struct srv_conn *c, const char *why)
 }
 
 /* A failed recv/send: a reset is how many peers say goodbye, so it is logged plainly. */
-void srv_conn_fail(struct srv_conn *c, const char *call, int code)
+static void conn_fail(struct srv_conn *c, const char *call, int code)
 {
     char why[192], text[128];
     if (c->srv->cfg.quiet) { /* the reason would only be formatted for a line nobody prints */
@@ -110,7 +112,50 @@ void srv_conn_finish(struct srv_conn *c, const char *why)
     c->state = SRV_DRAINING;
     c->end_why = why;
     c->drain_deadline_us = os_now_us() + (uint64_t)SRV_DRAIN_MS * 1000u;
-    srv_conn_settle(c);
+    settle(c);
+}
+
+size_t srv_conn_pending(const struct srv_conn *c) { return srv_output_pending(c); }
+
+/* ---- sending ------------------------------------------------------------------------------- */
+
+void srv_conn_send(struct srv_conn *c, const void *data, size_t len)
+{
+    struct srv_out_why why;
+    char text[160];
+
+    if (c->state == SRV_DEAD || c->shut_wr || len == 0)
+        return;
+    switch (srv_output_write(c, data, len, &why)) {
+    case SRV_OUT_SENT:
+        return;
+    case SRV_OUT_QUEUED:
+        settle(c); /* the write event, and read backpressure */
+        return;
+    case SRV_OUT_OVER_CAP:
+        snprintf(text, sizeof text, "cut off: %lu bytes of output pending, over --max-outbuf %d (peer not reading)",
+                 (unsigned long)why.wanted, c->srv->cfg.max_outbuf);
+        conn_end(c, text);
+        return;
+    case SRV_OUT_FAILED:
+        conn_fail(c, "send", why.code);
+        return;
+    case SRV_OUT_NO_MEMORY:
+        conn_end(c, "out of memory for output");
+        return;
+    }
+}
+
+static void on_write(evutil_socket_t fd, short what, void *arg)
+{
+    struct srv_conn *c = arg;
+    struct srv_out_why why;
+    (void)fd;
+    if (!(what & EV_TIMEOUT) && srv_output_flush(c, &why) == SRV_OUT_FAILED) {
+        conn_fail(c, "send", why.code);
+        return;
+    }
+    settle(c); /* after a timeout: ends the connection if its drain deadline passed */
 }
 
 /* ---- events -------------------------------------------------------------------------------- */
@@ -126,7 +171,8 @@ static void arm(struct event *ev, uint8_t *armed, int want, const struct timeval
     }
 }
 
-void srv_conn_settle(struct srv_conn *c)
+/* Re-arms the connection's events after its state or output changed. */
+static void settle(struct srv_conn *c)
 {
     struct srv *s = c->srv;
     size_t pending;
@@ -135,9 +181,9 @@ void srv_conn_settle(struct srv_conn *c)
 
     if (c->state == SRV_DEAD)
         return;
-    pending = srv_conn_pending(c);
+    pending = srv_output_pending(c);
     if (pending == 0)
-        srv_conn_drop_output(c);
+        srv_output_drop(c);
     if (c->state == SRV_DRAINING) {
         uint64_t now = os_now_us(), left;
         if (pending == 0 && !c->shut_wr) {
@@ -177,7 +223,7 @@ void srv_conn_settle(struct srv_conn *c)
     /* The write event exists only while output is pending, like the buffer: an idle connection
      * costs one event, not two. */
     if (pending > 0 && c->wev == NULL) {
-        c->wev = event_new(s->base, c->fd, EV_WRITE | EV_PERSIST, srv_conn_on_write, c);
+        c->wev = event_new(s->base, c->fd, EV_WRITE | EV_PERSIST, on_write, c);
         if (c->wev == NULL) {
             conn_end(c, "out of memory for output");
             return;
@@ -202,36 +248,32 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
     (void)fd;
 
     if (what & EV_TIMEOUT) {
-        srv_conn_settle(c); /* the drain deadline passed: settle ends it */
+        settle(c); /* the drain deadline passed: settle ends it */
         return;
     }
-    if (c->state == SRV_OPEN && s->proto == SRV_ECHO)
-        limit = srv_echo_read_limit(c);
+    if (c->state == SRV_OPEN && s->proto->read_limit != NULL)
+        limit = s->proto->read_limit(c);
     if (limit == 0) { /* a 0-byte recv would look like EOF */
-        srv_conn_settle(c);
+        settle(c);
         return;
     }
     n = sock_recv(c->fd, s->rbuf, limit);
     if (n > 0) {
         c->bytes_in += (uint64_t)n;
         s->bytes_in += (uint64_t)n;
-        if (c->state == SRV_OPEN) {
-            if (s->proto == SRV_ECHO)
-                srv_echo_input(c, s->rbuf, (size_t)n);
-            else
-                srv_game_input(c, s->rbuf, (size_t)n);
-        }
+        if (c->state == SRV_OPEN)
+            s->proto->input(c, s->rbuf, (size_t)n);
     } else if (n == 0) {
         c->peer_eof = 1;
         srv_conn_finish(c, "peer closed");
     } else {
         int code = sock_last_error();
         if (!sock_err_is_retriable(code)) {
-            srv_conn_fail(c, "recv", code);
+            conn_fail(c, "recv", code);
             return;
         }
     }
-    srv_conn_settle(c);
+    settle(c);
 }
 
 /* ---- accepting ------------------------------------------------------------------------------ */
@@ -280,23 +322,12 @@ void srv_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr
     sock_set_nodelay(fd, 1, NULL);
     if (!s->cfg.quiet) /* getpeername is a system call: not for a line nobody prints */
         srv_log_conn(s, c->id, "accepted from port %u", (unsigned)sock_peer_port(fd));
-    srv_conn_settle(c);
+    settle(c);
 }
 
 int srv_conns_init(struct srv *s)
 {
-    size_t half = (size_t)s->cfg.max_outbuf / 2;
-    /* Echo: output is pending only when the peer's socket buffer is full, and reading more would
-     * only copy it into ours, so reading waits until all of it has gone out. Game: a player's
-     * input is small and must keep flowing while broadcasts queue up, so it pauses only at half
-     * the cap, with hysteresis. */
-    if (s->proto == SRV_ECHO) {
-        s->pause_at = 1;
-        s->resume_at = 0;
-    } else {
-        s->pause_at = half < SRV_READ_CHUNK ? half : SRV_READ_CHUNK;
-        s->resume_at = s->pause_at / 4;
-    }
+    s->proto->read_pause(s, &s->pause_at, &s->resume_at);
     s->rbuf = malloc(SRV_READ_CHUNK);
     s->reaper = event_new(s->base, -1, 0, on_reap, s);
     return s->rbuf != NULL && s->reaper != NULL ? 0 : -1;
@@ -307,7 +338,7 @@ void srv_conns_stop(struct srv *s)
     struct srv_conn *c;
     s->stopping = 1;
     for (c = s->conns; c != NULL; c = c->next)
-        srv_conn_settle(c);
+        settle(c);
     check_stop_done(s);
 }
 

@@ -172,7 +172,7 @@ static size_t finish_partial(struct srv_conn *c, const uint8_t *data, size_t len
     return used;
 }
 
-void srv_game_input(struct srv_conn *c, const uint8_t *data, size_t len)
+static void game_input(struct srv_conn *c, const uint8_t *data, size_t len)
 {
     size_t used = finish_partial(c, data, len);
 
@@ -202,7 +202,17 @@ void srv_game_input(struct srv_conn *c, const uint8_t *data, size_t len)
 
 /* ---- life cycle -------------------------------------------------------------------------------- */
 
-void srv_game_conn_gone(struct srv_conn *c)
+/* A player's input is small and must keep flowing while broadcasts queue up for it, so reading
+ * pauses only at half the cap, and resumes at a quarter of that. */
+static void game_read_pause(const struct srv *s, size_t *pause_at, size_t *resume_at)
+{
+    size_t half = (size_t)s->cfg.max_outbuf / 2;
+    *pause_at = half < SRV_READ_CHUNK ? half : SRV_READ_CHUNK;
+    *resume_at = *pause_at / 4;
+}
+
+/* The connection is being freed: leave its room, free its player. */
+static void game_conn_gone(struct srv_conn *c)
 {
     struct srv_player *p = c->player;
     if (p == NULL)
@@ -212,7 +222,7 @@ void srv_game_conn_gone(struct srv_conn *c)
     c->player = NULL;
 }
 
-int srv_game_init(struct srv *s)
+static int game_start(struct srv *s)
 {
     struct srv_game *g = calloc(1, sizeof *g);
     struct timeval tv;
@@ -232,13 +242,13 @@ int srv_game_init(struct srv *s)
     return event_add(g->tick, &tv);
 }
 
-void srv_game_stop(struct srv *s)
+static void game_stop(struct srv *s) /* no more STATE ticks */
 {
     if (s->game != NULL && s->game->tick != NULL)
         event_del(s->game->tick);
 }
 
-void srv_game_free(struct srv *s)
+static void game_free(struct srv *s)
 {
     struct srv_game *g = s->game;
     if (g == NULL)
@@ -250,3 +260,16 @@ void srv_game_free(struct srv *s)
     free(g);
     s->game = NULL;
 }
+
+const struct srv_proto srv_game_proto = {
+    .name = "game",
+    .start = game_start,
+    .stop = game_stop,
+    .free = game_free,
+    .read_pause = game_read_pause,
+    .input = game_input,
+    .conn_gone = game_conn_gone,
+    /* the STATE tick needs timers finer than epoll's milliseconds (timerfd on Linux): at
+     * --tick-hz 1000 the plain timer manages about 250 ticks a second */
+    .precise_timers = 1,
+};

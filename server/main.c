@@ -17,6 +17,9 @@
 #define MAX_OUTBUF_MIN 8192L         /* room for at least one whole frame, pending */
 #define MAX_OUTBUF_MAX (1L << 30)
 
+/* --proto NAME: chosen once, here; conn.c calls the protocol only through this table entry. */
+static const struct srv_proto *const protos[] = {&srv_echo_proto, &srv_game_proto};
+
 static void parse_options(struct srv *s, int argc, char **argv)
 {
     struct srv_config *c = &s->cfg;
@@ -43,6 +46,7 @@ static void parse_options(struct srv *s, int argc, char **argv)
         {NULL, CLI_FLAG, NULL, 0, 0, NULL}};
     const char *pos[1];
     int npos;
+    size_t i;
 
     c->bind = "127.0.0.1";
     c->port = 7007;
@@ -51,18 +55,18 @@ static void parse_options(struct srv *s, int argc, char **argv)
     c->room_size = 16;
     c->max_outbuf = 1048576;
     cli_parse(SRV_PROG, "[options]", opts, argc, argv, 1, pos, 0, &npos);
-    if (strcmp(c->proto_name, "echo") == 0)
-        s->proto = SRV_ECHO;
-    else if (strcmp(c->proto_name, "game") == 0)
-        s->proto = SRV_GAME;
-    else
+    for (i = 0; i < sizeof protos / sizeof protos[0]; i++)
+        if (strcmp(c->proto_name, protos[i]->name) == 0)
+            s->proto = protos[i];
+    if (s->proto == NULL)
         cli_fail(SRV_PROG, "--proto: '%s' is not echo or game", c->proto_name);
-    if (c->close_after_echo && (s->proto != SRV_ECHO || c->lesson_name != NULL))
+    if (c->close_after_echo && (s->proto != &srv_echo_proto || c->lesson_name != NULL))
         cli_fail(SRV_PROG, "--close-after-echo is for --proto echo without --lesson");
     if (c->lesson_name != NULL) {
         s->lesson = lesson_find(c->lesson_name);
         if (s->lesson == NULL)
             cli_fail(SRV_PROG, "unknown lesson '%s' (try: socklab list)", c->lesson_name);
+        s->proto = NULL; /* a lesson side runs on its own thread, not on the loop */
     }
 }
 
@@ -89,7 +93,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     srv_log("%s: stopping (%lu connections open)", sig == SIGINT ? "SIGINT" : "SIGTERM",
             (unsigned long)s->n_live);
     srv_listener_stop(s);
-    srv_game_stop(s);
+    if (s->proto != NULL && s->proto->stop != NULL)
+        s->proto->stop(s);
     tv.tv_sec = SRV_DRAIN_MS / 1000;
     tv.tv_usec = (SRV_DRAIN_MS % 1000) * 1000;
     s->drain_timer = evtimer_new(s->base, on_drain_timeout, s);
@@ -123,7 +128,8 @@ static void teardown(struct srv *s, int summary)
     srv_stats_summary(s, summary);
     srv_listener_stop(s);
     srv_conns_free_all(s);
-    srv_game_free(s);
+    if (s->proto != NULL && s->proto->free != NULL)
+        s->proto->free(s);
     if (s->lessons != NULL)
         srv_log("waiting for lesson runs to finish");
     failed = srv_lessons_join(s, &runs);
@@ -148,10 +154,9 @@ static void teardown(struct srv *s, int summary)
 static int start(struct srv *s)
 {
     struct event_config *cfg = event_config_new();
-    /* The game's STATE tick needs timers finer than epoll's milliseconds (timerfd on Linux): at
-     * --tick-hz 1000 the plain timer manages about 250 ticks a second. It costs a syscall per loop
-     * pass, so echo, which has no timers on its fast path, goes without. */
-    if (cfg != NULL && s->proto == SRV_GAME && s->lesson == NULL)
+    /* Precise timers (timerfd on Linux) cost a syscall per loop pass: only a protocol with timers
+     * finer than a millisecond asks for them. */
+    if (cfg != NULL && s->proto != NULL && s->proto->precise_timers)
         event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
     s->base = cfg != NULL ? event_base_new_with_config(cfg) : NULL;
     if (cfg != NULL)
@@ -160,11 +165,11 @@ static int start(struct srv *s)
         fprintf(stderr, "%s: cannot create the event loop\n", SRV_PROG);
         return -1;
     }
-    if (watch_signals(s) != 0 || srv_conns_init(s) != 0) {
+    if (watch_signals(s) != 0 || (s->proto != NULL && srv_conns_init(s) != 0)) {
         fprintf(stderr, "%s: cannot set up the event loop\n", SRV_PROG);
         return -1;
     }
-    if (s->lesson != NULL ? srv_lessons_init(s) != 0 : s->proto == SRV_GAME && srv_game_init(s) != 0) {
+    if (s->lesson != NULL ? srv_lessons_init(s) != 0 : s->proto->start != NULL && s->proto->start(s) != 0) {
         fprintf(stderr, "%s: out of memory\n", SRV_PROG);
         return -1;
     }

@@ -4,14 +4,18 @@
  * connection costs a small header and one embedded `struct event` while idle, and its write event,
  * output buffer and partial-frame buffer exist only while they hold bytes.
  *
- *   main.c        options, start-up, signals and the shutdown summary
- *   listener.c    the evconnlistener, and pausing it while the process is out of descriptors
- *   conn.c        a connection's life: accepting, reading, backpressure, graceful close
- *   output.c      a connection's output: send now, buffer the rest, cut off a peer that stops reading
- *   echo.c        --proto echo
- *   game.c        --proto game: frames from a client
- *   room.c        --proto game: rooms and the STATE tick
+ * Who calls whom (downwards only; conn.c reaches the protocol through the srv_proto table that main.c
+ * picked, never by name):
+ *   main.c        options, the protocol chosen once, start-up, signals and the shutdown summary
  *   lesson_mode.c --lesson NAME: one lesson side per accepted connection, on its own thread
+ *   listener.c    the evconnlistener, and pausing it while the process is out of descriptors
+ *   echo.c        --proto echo (srv_echo_proto)                       -> conn.c
+ *   game.c        --proto game (srv_game_proto): frames from a client -> room.c, conn.c
+ *   room.c        --proto game: rooms and the STATE tick              -> conn.c, stats.c
+ *   conn.c        a connection's life: accepting, reading, backpressure, sending, and the one place
+ *                 that ends a connection                              -> output.c
+ *   output.c      a connection's output: send now or buffer the rest; says what happened (sent,
+ *                 queued, over the cap, failed) and leaves the consequence to conn.c
  *   stats.c       the open-files limit, the tick's timing, --stats lines and the shutdown summary
  *   log.c         the one-line log */
 #ifndef SOCKLAB_SERVER_H
@@ -29,8 +33,6 @@
 #define SRV_READ_CHUNK 65536u    /* the loop's one read buffer */
 #define SRV_DRAIN_MS 2000        /* how long a graceful close or the shutdown may wait for the peer */
 
-enum srv_proto { SRV_ECHO, SRV_GAME };
-
 struct srv_config {
     const char *bind;
     uint16_t port;
@@ -47,6 +49,7 @@ struct srv_config {
 };
 
 struct srv_conn;
+struct srv_proto;
 struct srv_player;
 struct srv_game;
 struct srv_lessons;
@@ -55,7 +58,7 @@ struct lesson;
 
 struct srv {
     struct srv_config cfg;
-    enum srv_proto proto;
+    const struct srv_proto *proto; /* --proto; NULL in lesson mode */
     struct event_base *base;
     uint16_t port; /* the one actually bound */
 
@@ -150,36 +153,58 @@ struct srv_conn {
 int srv_conns_init(struct srv *s);
 void srv_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *addr, int addrlen,
                    void *arg);
-/* Queues bytes for the peer: sent at once when nothing is pending, the rest buffered. A peer whose
- * pending output passes --max-outbuf is cut off. */
+/* Sends bytes to the peer: at once when nothing is pending, the rest buffered. A peer whose
+ * pending output would pass --max-outbuf is cut off; a failed send ends the connection. Either
+ * only marks it dead (it is freed when the loop comes back), so callers iterating over players may
+ * go on. */
 void srv_conn_send(struct srv_conn *c, const void *data, size_t len);
 /* Ends the connection gracefully: flush, shutdown(SHUT_WR), read until the peer's EOF (so unread
  * input never turns the close into a RST), close. Input is ignored from now on. */
 void srv_conn_finish(struct srv_conn *c, const char *why);
 /* Ends it now (peer reset, error, cut off). The socket is closed when the loop comes back. */
 void srv_conn_kill(struct srv_conn *c, const char *why);
-/* Ends it after a failed recv/send with this error code. */
-void srv_conn_fail(struct srv_conn *c, const char *call, int code);
-/* Re-arms the connection's events after its state or output changed. */
-void srv_conn_settle(struct srv_conn *c);
+/* Output waiting for the peer to read, in bytes. */
 size_t srv_conn_pending(const struct srv_conn *c);
-void srv_conn_drop_output(struct srv_conn *c);
-void srv_conn_on_write(evutil_socket_t fd, short what, void *arg);
 /* Shutdown: stop reading everywhere, keep flushing; the loop ends when nothing is pending. */
 void srv_conns_stop(struct srv *s);
 void srv_conns_free_all(struct srv *s);
 
-/* ---- echo.c / game.c: what a connection does with its input ---------------------------------- */
-size_t srv_echo_read_limit(const struct srv_conn *c);
-void srv_echo_input(struct srv_conn *c, const uint8_t *data, size_t len);
+/* ---- output.c: a connection's pending output (conn.c only) ----------------------------------- */
+enum srv_out {
+    SRV_OUT_SENT,     /* the kernel took all of it */
+    SRV_OUT_QUEUED,   /* some or all waits in the connection's buffer for the socket to be writable */
+    SRV_OUT_OVER_CAP, /* not taken: pending output would pass --max-outbuf */
+    SRV_OUT_FAILED,   /* send() failed */
+    SRV_OUT_NO_MEMORY
+};
+struct srv_out_why {
+    int code;      /* FAILED: send()'s error */
+    size_t wanted; /* OVER_CAP: the pending output it would have made */
+};
+enum srv_out srv_output_write(struct srv_conn *c, const void *data, size_t len, struct srv_out_why *why);
+/* Sends what the kernel takes of the pending output: SENT (all gone), QUEUED or FAILED. */
+enum srv_out srv_output_flush(struct srv_conn *c, struct srv_out_why *why);
+size_t srv_output_pending(const struct srv_conn *c);
+void srv_output_drop(struct srv_conn *c); /* frees the buffer and what it holds */
 
-/* game.c (its internals are in game.h) */
-int srv_game_init(struct srv *s);
-void srv_game_stop(struct srv *s); /* no more STATE ticks */
-void srv_game_free(struct srv *s);
-void srv_game_input(struct srv_conn *c, const uint8_t *data, size_t len);
-/* The connection is being freed: leave its room, free its player. */
-void srv_game_conn_gone(struct srv_conn *c);
+/* ---- the protocols: what a connection does with its input ------------------------------------ */
+struct srv_proto {
+    const char *name; /* --proto NAME */
+    /* Before the loop runs (game: the rooms and the tick timer); 0 or -1. NULL: nothing to do. */
+    int (*start)(struct srv *s);
+    void (*stop)(struct srv *s); /* shutdown began: no more timers. NULL: nothing to do. */
+    void (*free)(struct srv *s);
+    /* When reading pauses and resumes, by pending output (read backpressure with hysteresis). */
+    void (*read_pause)(const struct srv *s, size_t *pause_at, size_t *resume_at);
+    /* How much the next read may take (0: none now; the read waits for output to drain).
+     * NULL: SRV_READ_CHUNK. */
+    size_t (*read_limit)(const struct srv_conn *c);
+    void (*input)(struct srv_conn *c, const uint8_t *data, size_t len);
+    void (*conn_gone)(struct srv_conn *c); /* it is being freed; NULL: nothing to release */
+    int precise_timers; /* its loop has timers finer than a millisecond to keep (game: the tick) */
+};
+extern const struct srv_proto srv_echo_proto; /* echo.c */
+extern const struct srv_proto srv_game_proto; /* game.c (its internals are in game.h) */
 
 /* ---- lesson_mode.c -------------------------------------------------------------------------- */
 int srv_lessons_init(struct srv *s);

@@ -210,7 +210,7 @@ void srv_stats_summary(struct srv *s, int print)
         if (st->t_end == 0)
             stats_end(s);
         secs = (double)(st->t_end - st->t_start) / 1e6;
-        if (s->proto == SRV_GAME)
+        if (s->game != NULL)
             srv_log("tick: %llu ticks at %d Hz (every %.1f ms): work p50 %.2f ms, p99 %.2f ms, max %.2f ms "
                     "(%llu over %.1f ms); started late p50 %.2f ms, p99 %.2f ms, max %.2f ms",
                     (unsigned long long)st->ticks, s->cfg.tick_hz, ms(st->period_us),
