@@ -78,23 +78,83 @@ start_server() {
 
 # Capture: capture_start PORT [FILTER]; ...; capture_stop -> $TMP/cap.txt holds tcpdump's text lines.
 # FILTER narrows the capture (a pcap expression ANDed to "tcp port PORT"): a test that needs only
-# some segments of a bulk transfer should say so, or the kernel may drop the ones it needs while
-# tcpdump is still printing hundreds of megabytes.
+# some segments of a bulk transfer should say so. Headers only (-s 256) and a 16 MiB buffer: with a
+# full snap length the kernel's ring holds a few frames and a loopback burst overflows it. A capture
+# that lost packets proves nothing, so capture_stop fails the test when the kernel dropped any.
 capture_start() {
     need_root "tcpdump on lo needs CAP_NET_RAW"
     need_cmd tcpdump
-    bg tcpdump tcpdump -i lo -nn -tt -U -l "tcp port $1${2:+ and ($2)}"
+    bg tcpdump tcpdump -i lo -nn -tt -U -l -s 256 -B 16384 "tcp port $1${2:+ and ($2)}"
     CAP_PID=$BG_PID
     wait_for "$TMP/tcpdump.out" "listening on" 10
 }
 capture_stop() {
+    local dropped
     sleep 0.3   # let the last segments of the run reach the capture
     kill "$CAP_PID" 2>/dev/null; wait "$CAP_PID" 2>/dev/null
     grep -E '^[0-9:.]+ IP6? ' "$TMP/tcpdump.out" > "$TMP/cap.txt" || true
+    dropped=$(sed -nE 's/^([0-9]+) packets? dropped by kernel$/\1/p' "$TMP/tcpdump.out")
+    [ "${dropped:-0}" = 0 ] || fail "tcpdump: the kernel dropped $dropped packets ($(grep -E 'captured|dropped' "$TMP/tcpdump.out" | tr '\n' ' '))"
+    note "capture: $(grep -cE '' "$TMP/cap.txt") packets, none dropped"
 }
 # Lines of the capture sent FROM port P whose flags contain F (F, R, S, P): count_flag P F
 count_flag() {
     grep -E "\.$1 > [^ ]+: Flags \[[^]]*$2" "$TMP/cap.txt" | wc -l
+}
+
+# run_lesson LESSON [CAPTURE_FILTER]: `socklab run LESSON --json` on a free port ($PORT), watched by
+# tcpdump when root ($ROOT = 1; the capture in $TMP/cap.txt). The report is $TMP/r.json, stderr
+# $TMP/err, the exit status $RC. CI must be root: there every wire check runs.
+run_lesson() {
+    local lesson=$1 filter=${2:-}
+    ROOT=0; [ "$(id -u)" = 0 ] && ROOT=1
+    [ -n "${CI:-}" ] && [ $ROOT = 0 ] && fail "CI must run as root: the wire checks need tcpdump"
+    PORT=$(free_port)
+    [ $ROOT = 1 ] && capture_start "$PORT" "$filter"
+    "$SOCKLAB" run "$lesson" --port "$PORT" --json --quiet > "$TMP/r.json" 2> "$TMP/err"
+    RC=$?
+    [ $ROOT = 1 ] && capture_stop
+    [ -s "$TMP/err" ] && { echo "stderr:"; cat "$TMP/err"; }
+    [ $RC -lt 128 ] || fail "socklab crashed (exit $RC)"
+}
+# f KEY: a fact of the report run_lesson made (jq path below .facts, e.g. "sizes.small.requested").
+f() { jget "$TMP/r.json" ".facts.$1"; }
+# need_wire LESSON: the rest of the test reads the capture, which needs root (a skip outside CI).
+need_wire() { [ "$ROOT" = 1 ] || skip "$1: the checks agree; the wire check needs root for tcpdump"; }
+
+# Reading the capture of one connection between the server port $PORT and client port C:
+conn() { grep -E "\.($PORT > [0-9.]+\.$1|$1 > [0-9.]+\.$PORT):" "$TMP/cap.txt"; } # conn C: its lines
+from() { grep -E "\.$1 > [0-9.]+\.$2:"; }    # ... | from A B: the lines sent from port A to port B
+flag() { grep -E "Flags \[[^]]*$1"; }        # ... | flag F: with flag F (F, R, S, P, .)
+data() { grep -E 'length [1-9]'; }            # ... | data: carrying payload
+n() { wc -l | tr -d ' '; }                     # ... | n: how many
+ts() { awk '{print $1}'; }                     # ... | ts: their time stamps
+first_fin_from() { conn "$1" | flag F | head -1 | sed -E 's/.* IP6? [0-9.:a-f]+\.([0-9]+) > .*/\1/'; }
+
+# ss: TIME_WAIT entries between local port A and remote port B.
+tw_local() { ss -Htan state time-wait "( sport = :$1 and dport = :$2 )" | wc -l; }
+# check_time_wait C HOLDER: ss, independently of the report, finds TIME_WAIT for client port C on
+# the server's port only (server), the client's only (client), or on neither (none).
+check_time_wait() {
+    local s c
+    s=$(tw_local "$PORT" "$1"); c=$(tw_local "$1" "$PORT")
+    case $2 in
+    server) [ "$s" -ge 1 ] && [ "$c" = 0 ] || fail "ss: expected TIME_WAIT on the server port only (server $s, client $c)";;
+    client) [ "$c" -ge 1 ] && [ "$s" = 0 ] || fail "ss: expected TIME_WAIT on client port $1 only (server $s, client $c)";;
+    none)   [ "$s" = 0 ] && [ "$c" = 0 ] || fail "ss: expected no TIME_WAIT (server $s, client $c)";;
+    *) fail "check_time_wait: holder '$2'";;
+    esac
+    note "ss: TIME_WAIT on $2 for client port $1"
+}
+# close_lesson LESSON: the close lessons' common part - run it under capture, every check passed,
+# the report's ports are this run's, ss agrees on where TIME_WAIT is. Sets CPORT.
+close_lesson() {
+    need_cmd jq ss
+    run_lesson "$1"
+    assert_report "$TMP/r.json" "$1" "$RC"
+    [ "$(f server_port)" = "$PORT" ] || fail "server_port is not the --port given"
+    CPORT=$(f client_port)
+    check_time_wait "$CPORT" "$(f time_wait_on)"
 }
 
 # jget FILE JQ-EXPR: a value from a JSON file (jq -r).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# labels: lesson root
 # lesson psh-recv: its checks pass; the recv() sizes add up to the writes; then, independently of the
 # report, the capture: the paused writes' segments (told apart by the pauses) add up to each write,
 # are as many as TCP_INFO counted, and the last one of each carries PSH; the rcvlowat writes all
@@ -6,27 +7,19 @@
 . "$SOCKLAB_TESTS/lib.sh"
 need_cmd jq
 
-root=0; [ "$(id -u)" = 0 ] && root=1
-[ -n "${CI:-}" ] && [ $root = 0 ] && fail "CI must run as root: the wire checks need tcpdump"
-
-port=$(free_port)
-[ $root = 1 ] && capture_start "$port"
-"$SOCKLAB" run psh-recv --port "$port" --json --quiet > "$TMP/r.json" 2> "$TMP/err"
-rc=$?
-[ $root = 1 ] && capture_stop
-assert_report "$TMP/r.json" psh-recv "$rc"
-f() { jget "$TMP/r.json" ".facts.$1"; }
+run_lesson psh-recv
+assert_report "$TMP/r.json" psh-recv "$RC"
 for c in paused back_to_back rcvlowat; do
     [ "$(f "$c.recv_sizes | add")" = "$(f "$c.write_sizes | add")" ] || fail "$c: recv_sizes do not add up to write_sizes"
     note "$c: writes $(f "$c.write_sizes | tostring"), recv() returned $(f "$c.recv_sizes | tostring")"
 done
 [ "$(f 'paused.write_sizes | length')" = "$(f paused.writes)" ] || fail "paused: write_sizes and writes disagree"
 [ "$(jget "$TMP/r.json" .platform)" = linux ] || skip "the wire checks below are Linux's"
-[ $root = 1 ] || skip "checks agree; the wire check needs root for tcpdump"
+need_wire psh-recv
 
 # Data segments from the server to client port C: "time flags length", one per line.
 data_to() {
-    grep -E "\.$port > [0-9.]+\.$1: Flags" "$TMP/cap.txt" |
+    grep -E "\.$PORT > [0-9.]+\.$1: Flags" "$TMP/cap.txt" |
         awk '{ match($0, /Flags \[[^]]*\]/); fl = substr($0, RSTART + 7, RLENGTH - 8)
                n = $0; sub(/.*length /, "", n); sub(/[^0-9].*/, "", n)
                if (n + 0 > 0) print $1, fl, n }'

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# labels: lesson root
 # lesson stalled-reader: every check passes (none left unevaluated on Linux), and independently of
 # its report, tcpdump on the lesson's port sees, on each connection: the reader's ACKs with win 0,
 # the server's zero-window probes (pure ACKs with no data while the window is shut) with the gap
@@ -7,31 +8,12 @@
 . "$SOCKLAB_TESTS/lib.sh"
 need_cmd jq awk
 
-root=0; [ "$(id -u)" = 0 ] && root=1
-[ -n "${CI:-}" ] && [ $root = 0 ] && fail "CI must run as root: the wire checks need tcpdump"
-
-# Headers only (-s 128) and a large capture buffer: the drains move megabytes in milliseconds, and a
-# capture that drops packets would miss the FIN.
-capture_headers() {
-    need_cmd tcpdump
-    bg tcpdump tcpdump -i lo -nn -tt -U -l -s 128 -B 16384 "tcp port $1"
-    CAP_PID=$BG_PID
-    wait_for "$TMP/tcpdump.out" "listening on" 10
-}
-port=$(free_port)
-[ $root = 1 ] && capture_headers "$port"
-"$SOCKLAB" run stalled-reader --port "$port" --json --quiet > "$TMP/r.json" 2> "$TMP/err"
-rc=$?
-[ $rc -lt 128 ] || fail "socklab crashed (exit $rc)"
-[ $root = 1 ] && capture_stop
-[ $root = 1 ] && grep -E '^[0-9]+ packets? dropped by kernel' "$TMP/tcpdump.out" | grep -qv '^0 ' &&
-    fail "tcpdump dropped packets: $(grep dropped "$TMP/tcpdump.out" | tr '\n' ' ')"
+run_lesson stalled-reader
 jq -e . "$TMP/r.json" >/dev/null || fail "stdout is not one JSON document"
 jq -r '.checks[] | "  \(if .pass == null then "n/a " elif .pass then "PASS" else "FAIL" end)  \(.id): expect \(.expect), observed \(.observed)"' \
     "$TMP/r.json"
-[ "$(jget "$TMP/r.json" .pass)" = true ] || fail "stalled-reader: a check failed (exit $rc): $(cat "$TMP/err")"
-[ $rc = 0 ] || fail "checks passed but exit status was $rc"
-f() { jget "$TMP/r.json" ".facts.$1"; }
+[ "$(jget "$TMP/r.json" .pass)" = true ] || fail "stalled-reader: a check failed (exit $RC): $(cat "$TMP/err")"
+[ $RC = 0 ] || fail "checks passed but exit status was $RC"
 
 if [ "$(jget "$TMP/r.json" .platform)" = linux ]; then
     # Linux measures every fact these checks need: none may be skipped as "not measured".
@@ -44,30 +26,27 @@ if [ "$(jget "$TMP/r.json" .platform)" = linux ]; then
 fi
 note "uncapped: app buffer peak $(f uncapped.app_buffer_peak), RSS +$(f uncapped.server_rss_growth_bytes); capped: RSS +$(f capped.server_rss_growth_bytes), cut $(f capped.slow_client_cut)"
 
-[ $root = 1 ] || skip "stalled-reader: checks pass; wire verification needs root for tcpdump"
+need_wire stalled-reader
 
 # --- the capture, one connection at a time -----------------------------------------------------
-# Lines from port A to port B.
-from() { grep -E "\.$1 > [0-9.]+\.$2: "; }
-ts() { awk '{print $1}'; }
 wire_check() { # VARIANT
     local v=$1 c written probes n fin_seq last_ack
     c=$(f "$v.client_port")
     written=$(f "$v.bytes_written")
     # the reader's zero window
-    n=$(from "$c" "$port" < "$TMP/cap.txt" | grep -c ', win 0,')
+    n=$(from "$c" "$PORT" < "$TMP/cap.txt" | grep -c ', win 0,')
     [ "$n" -ge 1 ] || fail "wire ($v): no segment with win 0 from the reader's port $c"
     # zero-window probes: the server's pure ACKs (its own data always has a length, and it never
     # receives data that it would acknowledge), before its FIN
-    from "$port" "$c" < "$TMP/cap.txt" | awk '/Flags \[F/ {exit} /Flags \[\.\], ack 1, .*length 0$/' > "$TMP/probes.$v"
+    from "$PORT" "$c" < "$TMP/cap.txt" | awk '/Flags \[F/ {exit} /Flags \[\.\], ack 1, .*length 0$/' > "$TMP/probes.$v"
     probes=$(wc -l < "$TMP/probes.$v")
     [ "$probes" -ge 1 ] || fail "wire ($v): no zero-window probe from the server"
     # the FIN's sequence number is one past the last data byte (tcpdump's relative numbers)
-    fin_seq=$(from "$port" "$c" < "$TMP/cap.txt" | grep -E 'Flags \[F' | head -1 |
+    fin_seq=$(from "$PORT" "$c" < "$TMP/cap.txt" | grep -E 'Flags \[F' | head -1 |
               sed -E 's/.*, seq ([0-9]+:)?([0-9]+),.*/\2/')
     [ -n "$fin_seq" ] || fail "wire ($v): no FIN from the server"
     [ "$((fin_seq - 1))" = "$written" ] || fail "wire ($v): the server's FIN follows byte $((fin_seq - 1)), the report says $written written"
-    last_ack=$(from "$c" "$port" < "$TMP/cap.txt" | grep -oE 'ack [0-9]+' | awk '{print $2}' | sort -n | tail -1)
+    last_ack=$(from "$c" "$PORT" < "$TMP/cap.txt" | grep -oE 'ack [0-9]+' | awk '{print $2}' | sort -n | tail -1)
     [ "$last_ack" = "$((written + 2))" ] || fail "wire ($v): the reader acknowledged up to $last_ack, not all $written bytes and the FIN"
     note "wire ($v): $n ACKs with win 0 from port $c, $probes zero-window probes, FIN after byte $written, all acknowledged"
     PROBES=$probes

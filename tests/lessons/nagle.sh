@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# labels: lesson root
 # lesson nagle: its checks pass; then, independently of the report, the capture: during the burst
 # (the client's data before the server's first reply) each connection sent as many data segments as
 # TCP_INFO counted, carrying every frame byte, and the nagle connection fewer than the nodelay one;
@@ -7,25 +8,17 @@
 . "$SOCKLAB_TESTS/lib.sh"
 need_cmd jq
 
-root=0; [ "$(id -u)" = 0 ] && root=1
-[ -n "${CI:-}" ] && [ $root = 0 ] && fail "CI must run as root: the wire checks need tcpdump"
-
-port=$(free_port)
-[ $root = 1 ] && capture_start "$port"
-"$SOCKLAB" run nagle --port "$port" --json --quiet > "$TMP/r.json" 2> "$TMP/err"
-rc=$?
-[ $root = 1 ] && capture_stop
-assert_report "$TMP/r.json" nagle "$rc"
-f() { jget "$TMP/r.json" ".facts.$1"; }
+run_lesson nagle
+assert_report "$TMP/r.json" nagle "$RC"
 for c in nagle nodelay; do
     note "$c: $(f "$c.segments") segments for $(f "$c.frames") frames; write-write-read p50 $(f "$c.rtt_p50_us") us, p99 $(f "$c.rtt_p99_us") us"
 done
 [ "$(jget "$TMP/r.json" .platform)" = linux ] || skip "the wire checks below are Linux's"
-[ $root = 1 ] || skip "checks agree; the wire check needs root for tcpdump"
+need_wire nagle
 
 # This connection's lines as "time from length seq_end ack": from = c (client) or s (server).
 lines() {
-    grep -E "\.($1 > [0-9.]+\.$port|$port > [0-9.]+\.$1): Flags" "$TMP/cap.txt" |
+    grep -E "\.($1 > [0-9.]+\.$PORT|$PORT > [0-9.]+\.$1): Flags" "$TMP/cap.txt" |
         awk -v c="$1" '{ from = ($3 ~ "\\." c "$") ? "c" : "s"
                          n = $0; sub(/.*length /, "", n); sub(/[^0-9].*/, "", n)
                          e = "-"; if (match($0, /seq [0-9]+:[0-9]+/)) { e = substr($0, RSTART + 4, RLENGTH - 4); sub(/.*:/, "", e) }

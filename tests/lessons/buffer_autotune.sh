@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# labels: lesson
 # lesson buffer-autotune: its checks pass, and independently of its report: `ss -tmi` sampled
 # during the run sees the locked receiver's buffer (skmem rb) fixed at the size the lesson set and
 # the default receiver's grow past tcp_rmem[1]; the samples it wrote with --csv are consistent
@@ -22,7 +23,6 @@ jq -e . "$TMP/r.json" >/dev/null || fail "stdout is not one JSON document"
 jq -r '.checks[] | "  \(if .pass then "PASS" else "FAIL" end)  \(.id): expect \(.expect), observed \(.observed)"' "$TMP/r.json"
 [ "$(jget "$TMP/r.json" .pass)" = true ] || fail "buffer-autotune: a check failed (exit $rc): $(cat "$TMP/err")"
 [ $rc = 0 ] || fail "checks passed but exit status was $rc"
-f() { jget "$TMP/r.json" ".facts.$1"; }
 
 # --- the CSV ---------------------------------------------------------------------------------
 [ "$(head -1 "$TMP/s.csv")" = "lesson,connection,side,metric,unit,t_ms,value" ] || fail "CSV header"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# labels: lesson root
 # lesson buffer-sizes: its checks pass; what it read from the kernel agrees with /proc; the sizes
 # it reports are 2 x min(request, rmem_max/wmem_max) worked out here from /proc; and on the wire
 # (tcpdump) each connection's SYN carries the window scale the lesson says it announced - a
@@ -6,23 +7,15 @@
 . "$SOCKLAB_TESTS/lib.sh"
 need_cmd jq
 
-root=0; [ "$(id -u)" = 0 ] && root=1
-[ -n "${CI:-}" ] && [ $root = 0 ] && fail "CI must run as root: the wire check needs tcpdump"
-
-port=$(free_port)
 # Only the SYNs matter here, and the default connection moves ~600 MB: capture just those.
-[ $root = 1 ] && capture_start "$port" "tcp[tcpflags] & tcp-syn != 0"
-"$SOCKLAB" run buffer-sizes --port "$port" --json --quiet > "$TMP/r.json" 2> "$TMP/err"
-rc=$?
-[ $root = 1 ] && capture_stop
-assert_report "$TMP/r.json" buffer-sizes "$rc"
+run_lesson buffer-sizes "tcp[tcpflags] & tcp-syn != 0"
+assert_report "$TMP/r.json" buffer-sizes "$RC"
 [ "$(jget "$TMP/r.json" .platform)" = linux ] || skip "the /proc and wire checks below are Linux's"
 
 # The limits, read here from /proc, not from the report.
 read -r rmin rdef rmax < /proc/sys/net/ipv4/tcp_rmem
 read -r wmin wdef wmax < /proc/sys/net/ipv4/tcp_wmem
 rmem_max=$(cat /proc/sys/net/core/rmem_max); wmem_max=$(cat /proc/sys/net/core/wmem_max)
-f() { jget "$TMP/r.json" ".facts.$1"; }
 [ "$(f kernel_limits.tcp_rmem.min) $(f kernel_limits.tcp_rmem.default) $(f kernel_limits.tcp_rmem.max)" = "$rmin $rdef $rmax" ] \
     || fail "kernel_limits.tcp_rmem differs from /proc"
 [ "$(f kernel_limits.tcp_wmem.default) $(f kernel_limits.rmem_max) $(f kernel_limits.wmem_max)" = "$wdef $rmem_max $wmem_max" ] \
@@ -38,10 +31,10 @@ done
 [ "$(f sizes.default.requested)" = "not set" ] || fail "the default connection should request nothing"
 [ "$(f sizes.default.effective.so_rcvbuf)" = "$rdef" ] || fail "default SO_RCVBUF is not tcp_rmem[1] ($rdef)"
 
-[ $root = 1 ] || skip "checks and /proc agree; the SYN check needs root for tcpdump"
+need_wire buffer-sizes
 # The client's SYN of each connection: "Flags [S], ..., options [..., wscale N]".
 syn_wscale() {
-    grep -E "\.$1 > [0-9.]+\.$port: Flags \[S\]," "$TMP/cap.txt" | head -1 | sed -nE 's/.*wscale ([0-9]+).*/\1/p'
+    grep -E "\.$1 > [0-9.]+\.$PORT: Flags \[S\]," "$TMP/cap.txt" | head -1 | sed -nE 's/.*wscale ([0-9]+).*/\1/p'
 }
 for size in small default large above_max; do
     cport=$(f "sizes.$size.client_port")

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# labels: lesson root netns
+# timeout: 60
 # lesson_segmentation: the segmentation lesson across three hosts in network namespaces (server A,
 # router W, client B; veth, MTU 1500, 198.18.0.0/15), run by scripts/netns-lab.sh with tcpdump at
 # four points, the receiver's GRO off and then on. Asserts what this kernel was measured to do:

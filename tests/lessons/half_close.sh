@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# labels: lesson root
+# lesson half-close: every check passes; ss agrees on TIME_WAIT; on the wire (tcpdump) the server's
+# data still flows after the client's FIN with no RST (shutdown), while on the second connection,
+# where the client called close(), the client sends an RST and the first FIN.
+. "$SOCKLAB_TESTS/lib.sh"
+close_lesson half-close
+need_wire half-close
+anyrst=$(conn "$CPORT" | flag R | n)
+cfin_t=$(conn "$CPORT" | from "$CPORT" "$PORT" | flag F | head -1 | ts)
+after=$(conn "$CPORT" | from "$PORT" "$CPORT" | data | ts | awk -v f="$cfin_t" '$1 > f' | wc -l)
+[ "$after" -ge 1 ] && [ "$anyrst" = 0 ] || fail "wire: expected server data after the client's FIN and no RST ($after)"
+c2=$(f with_close_client_port)
+[ "$(conn "$c2" | from "$c2" "$PORT" | flag R | n)" -ge 1 ] || fail "wire: close() variant: no RST from the client"
+[ "$(first_fin_from "$c2")" = "$c2" ] || fail "wire: close() variant: first FIN not from the client"
+pass "half-close: checks, ss and the capture agree ($after data segments after the client's FIN; the close() variant reset)"
