@@ -125,6 +125,8 @@ const struct lesson lesson_buffer_autotune = {
                   "turns dynamic send buffering off (Microsoft's SIO_IDEAL_SEND_BACKLOG_QUERY documentation). "
                   "Whether getsockopt shows the autotuned sizes, and whether a set SO_RCVBUF pins the window, "
                   "is not documented: the lesson reports what it measures.",
+    .under_wine = "Wine has no SIO_TCP_INFO: the TCP_INFO series read \"not measured on this platform\"; the buffer "
+                  "sizes and byte counts are still measured.",
     .closer = SIDE_SERVER,
     .connections = 2,
     .conn_prefix = {"default.", "locked."},

@@ -211,6 +211,8 @@ const struct lesson lesson_buffer_sizes = {
                   "autotuned, and setting SO_SNDBUF switches dynamic send buffering off (Microsoft's "
                   "SIO_IDEAL_SEND_BACKLOG_QUERY documentation). Whether a set SO_RCVBUF pins the window is "
                   "not documented: the lesson reports what it measures. There are no tcp_rmem sysctls.",
+    .under_wine = "Wine remembers the value set and reports it, while the Linux kernel underneath doubles it (ss -m "
+                  "shows the doubled size).",
     .closer = SIDE_SERVER,
     .connections = 4,
     .conn_prefix = {"sizes.small.", "sizes.default.", "sizes.large.", "sizes.above_max."},

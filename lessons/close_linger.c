@@ -120,6 +120,8 @@ const struct lesson lesson_close_linger = {
     .on_windows = "Non-blocking closesocket() fails with WSAEWOULDBLOCK at once and no disconnect starts; "
                   "a blocking closesocket() waits up to N s and then closes hard: RST, queued data lost, no "
                   "TIME_WAIT (Microsoft's closesocket documentation).",
+    .under_wine = "Wine behaves like Linux: a non-blocking closesocket() blocks N s and then closes gracefully (its "
+                  "quirks below).",
     .closer = SIDE_SERVER,
     .duration_hint_ms = CLIENT_HOLD_MS + 500,
     .client_prepare = client_prepare,

@@ -253,6 +253,8 @@ const struct lesson lesson_nagle = {
     .on_windows = "The same Nagle rule; Windows delays ACKs by 200 ms by default (TcpAckFrequency, "
                   "TcpDelAckTicks), so the write-write-read stall is longer. SIO_TCP_INFO has no segment "
                   "counts: segments_per_frame is not measured there, the RTTs are.",
+    .under_wine = "The write-write-read stall is Linux's (about 40 ms): Wine runs on the Linux kernel, whose "
+                  "delayed-ACK timer answers.",
     .closer = SIDE_CLIENT,
     .connections = 2,
     .conn_prefix = {"nagle.", "nodelay."},

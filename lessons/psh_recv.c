@@ -254,6 +254,7 @@ const struct lesson lesson_psh_recv = {
                   "changes it); unconfirmed for Windows 10/11, so the lesson reports what it measures. "
                   "SO_RCVLOWAT is defined in winsock2.h but not implemented for TCP: the rcvlowat connection "
                   "reads without it. SIO_TCP_INFO has no segment counts.",
+    .under_wine = "recv() follows the Linux kernel underneath: no SO_RCVLOWAT wait, one recv() per arrival.",
     .closer = SIDE_SERVER,
     .connections = 3,
     .conn_prefix = {"paused.", "back_to_back.", "rcvlowat."},

@@ -151,6 +151,7 @@ const struct lesson lesson_segmentation = {
                   "sender shows segments larger than the MSS while LSO is on, and on the receiver coalesced ones "
                   "while RSC is on; Disable-NetAdapterLso / Disable-NetAdapterRsc (admin) make both show "
                   "MSS-sized segments. SIO_TCP_INFO has no segment counts, so those facts are not measured there.",
+    .under_wine = "Wine has no SIO_TCP_INFO: only bytes and the MSS are measured.",
     .closer = SIDE_SERVER,
     .duration_hint_ms = 500,
     .server = server,

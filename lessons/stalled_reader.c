@@ -271,6 +271,7 @@ const struct lesson lesson_stalled_reader = {
     .on_windows = "Windows also probes a zero window on a persist timer, but SIO_TCP_INFO has no probe or "
                   "backoff counter and there is no SIOCOUTQ: those facts are absent and their checks read "
                   "n/a. A full non-blocking send fails with WSAEWOULDBLOCK; snd_wnd comes from SIO_TCP_INFO.",
+    .under_wine = "Wine has no SIO_TCP_INFO: the window facts (snd_wnd) are not measured either.",
     .closer = SIDE_SERVER,
     .connections = 2,
     .conn_prefix = {"capped.", "uncapped."},

@@ -14,8 +14,9 @@
 static const char usage[] =
     "COMMAND [ARGS] [OPTIONS]\n\n"
     "commands:\n"
-    "  list                      the lessons, one per line\n"
+    "  list                      the lessons, one per line (--markdown: the README's table)\n"
     "  explain LESSON            what happens, what to watch in Wireshark, what each platform does\n"
+    "                            (--markdown: the lesson's page in docs/lessons/)\n"
     "  run LESSON                run both sides here over loopback and report what was measured\n"
     "  compare LESSON LESSON...  run lessons at once (each on its own port), one column per lesson\n\n"
     "lessons that sample a time series print sparklines; --csv and --plot save the samples and a chart\n\n"
@@ -85,7 +86,7 @@ static void cmd_list(void)
 int main(int argc, char **argv)
 {
     const char *pos[MAX_COMPARE + 2];
-    int npos = 0, json = 0, quiet = 0, i, rc;
+    int npos = 0, json = 0, quiet = 0, markdown = 0, i, rc;
     uint16_t port = 0;
     const char *host = "127.0.0.1", *csv_path = NULL, *svg_path = NULL;
     FILE *csv = NULL, *svg = NULL;
@@ -98,6 +99,7 @@ int main(int argc, char **argv)
         {"quiet", CLI_FLAG, &quiet, 0, 0, "--quiet       no progress lines on stderr"},
         {"csv", CLI_STR, &csv_path, 0, 0, "--csv FILE    run/compare: every sample of the time series, one per row"},
         {"plot", CLI_STR, &svg_path, 0, 0, "--plot FILE   run/compare: the time series as SVG charts (for a browser)"},
+        {"markdown", CLI_FLAG, &markdown, 0, 0, "--markdown    list/explain: Markdown, as in README.md and docs/lessons/"},
         {NULL, CLI_FLAG, NULL, 0, 0, NULL},
     };
 
@@ -114,13 +116,21 @@ int main(int argc, char **argv)
     o.quiet = quiet;
 
     if (strcmp(pos[0], "list") == 0) {
-        cmd_list();
+        size_t n;
+        const struct lesson *const *all = lesson_all(&n);
+        if (markdown)
+            lesson_print_markdown_table(stdout, all, n);
+        else
+            cmd_list();
         return 0;
     }
     if (strcmp(pos[0], "explain") == 0) {
         if (npos != 2)
             cli_fail(PROG, "usage: socklab explain LESSON");
-        lesson_print_explain(stdout, need_lesson(pos[1]));
+        if (markdown)
+            lesson_print_markdown(stdout, need_lesson(pos[1]));
+        else
+            lesson_print_explain(stdout, need_lesson(pos[1]));
         return 0;
     }
     if (strcmp(pos[0], "run") == 0) {

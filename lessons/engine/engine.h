@@ -50,7 +50,10 @@ void report_print_charts_side_by_side(FILE *out, struct lesson_report *const *rs
 void report_write_csv(FILE *out, struct lesson_report *const *rs, size_t n); /* chart.c: every sample */
 void report_write_svg(FILE *out, struct lesson_report *const *rs, size_t n); /* chart_svg.c */
 
-/* socklab explain LESSON (explain.c) */
+/* A lesson's own text (explain.c): socklab explain LESSON; the same as a Markdown page
+ * (docs/lessons/LESSON.md); the README's table of every lesson. */
 void lesson_print_explain(FILE *out, const struct lesson *l);
+void lesson_print_markdown(FILE *out, const struct lesson *l);
+void lesson_print_markdown_table(FILE *out, const struct lesson *const *ls, size_t n);
 
 #endif
