@@ -120,7 +120,7 @@ static long arg_num(int argc, char **argv, int i, long min, long max)
     char *end;
     long v;
     if (i >= argc)
-        die("missing argument (see the header of server_probe.c)", NULL);
+        die("missing argument (see the header of probe.c)", NULL);
     v = strtol(argv[i], &end, 10);
     if (*end != '\0' || v < min || v > max)
         die("bad number", argv[i]);
@@ -133,7 +133,7 @@ int main(int argc, char **argv)
     const char *cmd = argc > 1 ? argv[1] : "";
 
     if (argc < 3) {
-        fprintf(stderr, "usage: server_probe COMMAND PORT ... (commands: see server_probe.c)\n");
+        fprintf(stderr, "usage: server_probe COMMAND PORT ... (commands: see tests/server/probe.c)\n");
         return 2;
     }
     if (sock_init(err) != 0)
