@@ -61,12 +61,8 @@ static void check(struct lesson_report *r)
 }
 
 /* Where Wine, which CI runs the Windows build under, is known to differ from Windows. */
-#define WINE_RST \
-    "Wine 8 hands a peer's RST to a select()-based reader as EOF (recv returns 0); Windows " \
-    "reports WSAECONNRESET"
-
 static const struct lesson_quirk quirks[] = {
-    {"wine", "peer_saw_reset", WINE_RST},
+    {"wine", "peer_saw_reset", QUIRK_WINE_RESET_READS_AS_EOF},
     {NULL, NULL, NULL},
 };
 

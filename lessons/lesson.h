@@ -42,6 +42,11 @@ struct lesson_quirk {
     const char *why;      /* what the runtime does, and what the real platform does instead */
 };
 
+/* A Wine difference that several lessons meet, so its explanation is written once. */
+#define QUIRK_WINE_RESET_READS_AS_EOF                                                               \
+    "Wine 8 hands a peer's RST to a select()-based reader as EOF (recv returns 0); Windows "        \
+    "reports WSAECONNRESET"
+
 struct lesson {
     const char *name;      /* "close-abortive" */
     const char *title;     /* one line */

@@ -171,3 +171,35 @@ assert_report() {
     [ "$(jget "$file" .pass)" = true ] || fail "$lesson: a check failed (exit $rc)$( [ -s "$TMP/err" ] && printf ': %s' "$(cat "$TMP/err")")"
     [ "$rc" = 0 ] || fail "$lesson: checks passed but exit status was $rc"
 }
+
+# bots_against_helper HELPER MODE RC END: tests/bot's misbehaving server (bot_test_server) in MODE,
+# then 10 game bots and 10 echo bots against it: each run exits RC, all 10 bots connected, all 10
+# ended END. The JSON summary of the last run stays in $TMP/out.json.
+bots_against_helper() {
+    local helper=$1 mode=$2 want_rc=$3 want_end=$4 proto rc port
+    need_cmd jq
+    bg helper "$helper" "$mode" 0 30
+    wait_for "$TMP/helper.out" "listening on [0-9]+" 10
+    port=$(sed -nE 's/^listening on ([0-9]+).*/\1/p' "$TMP/helper.out")
+    for proto in game echo; do
+        rc=0
+        timeout 20 "$BOT" --proto "$proto" --count 10 --duration 1 --port "$port" --json >"$TMP/out.json" 2>"$TMP/err" || rc=$?
+        cat "$TMP/err"
+        jq -c . "$TMP/out.json" || fail "$proto: stdout is not one JSON object"
+        [ "$rc" = "$want_rc" ] || fail "$proto: exit status $rc, expected $want_rc"
+        [ "$(jget "$TMP/out.json" .connected)" = 10 ] || fail "$proto: not all 10 bots connected"
+        [ "$(jget "$TMP/out.json" ".ends.$want_end")" = 10 ] || fail "$proto: not every bot ended '$want_end'"
+        BOTS_CHECK "$proto"
+    done
+}
+BOTS_CHECK() { :; } # a test may redefine it: more checks on each run's $TMP/out.json
+
+# server_reset_not_fin: in a close lesson's capture, the server ended client port $CPORT's
+# connection with an RST and never sent a FIN.
+server_reset_not_fin() {
+    local sfin srst
+    sfin=$(conn "$CPORT" | from "$PORT" "$CPORT" | flag F | n)
+    srst=$(conn "$CPORT" | from "$PORT" "$CPORT" | flag R | n)
+    [ "$srst" -ge 1 ] && [ "$sfin" = 0 ] || fail "wire: expected RST and no FIN from the server (RST $srst, FIN $sfin)"
+    note "wire: the server sent $srst RST and no FIN"
+}

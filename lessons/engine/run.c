@@ -119,6 +119,15 @@ static void client_thread(void *arg)
     }
 }
 
+/* A run that could not get its memory: the report says so (NULL when even the report has none). */
+static struct lesson_report *out_of_memory(struct lesson_report *r, void *other)
+{
+    free(other);
+    if (r != NULL)
+        report_add_error(r, "out of memory");
+    return r;
+}
+
 struct lesson_report *lesson_run(const struct lesson *l, const struct lesson_opts *o)
 {
     struct lesson_report *r = report_new(l);
@@ -128,12 +137,8 @@ struct lesson_report *lesson_run(const struct lesson *l, const struct lesson_opt
     os_thread *ts, *tc;
     unsigned i;
 
-    if (r == NULL || run == NULL) {
-        free(run);
-        if (r != NULL)
-            report_add_error(r, "out of memory");
-        return r;
-    }
+    if (r == NULL || run == NULL)
+        return out_of_memory(r, run);
     run->lesson = l;
     run->host = host;
     run->shared_process = o->shared_process;
@@ -223,11 +228,8 @@ struct lesson_report *lesson_serve_one(const struct lesson *l, sock_t accepted, 
     struct lesson_report *r = report_new(l);
     struct lesson_side *s = calloc(1, sizeof *s);
     if (r == NULL || s == NULL) {
-        free(s);
-        if (r != NULL)
-            report_add_error(r, "out of memory");
         sock_close(accepted);
-        return r;
+        return out_of_memory(r, s);
     }
     side_init(s, l, SIDE_SERVER, accepted, conn_index % conn_count(l), os_now_us());
     run_server_side(s);
@@ -243,12 +245,8 @@ struct lesson_report *lesson_client_only(const struct lesson *l, const struct le
     struct lesson_side *s = calloc(1, sizeof *s);
     uint64_t t0 = os_now_us();
     unsigned i;
-    if (r == NULL || s == NULL) {
-        free(s);
-        if (r != NULL)
-            report_add_error(r, "out of memory");
-        return r;
-    }
+    if (r == NULL || s == NULL)
+        return out_of_memory(r, s);
     for (i = 0; i < conn_count(l); i++) {
         side_init(s, l, SIDE_CLIENT, SOCK_INVALID, i, t0);
         run_client_side(s, o->host != NULL ? o->host : "127.0.0.1", o->port);

@@ -124,6 +124,29 @@ static uint64_t next_tick(uint64_t next, uint64_t now, int sample_ms)
     return next;
 }
 
+/* A transfer starts: nothing moved yet, and the socket non-blocking (so a full queue is waited for
+ * with side_wait, never inside send/recv). 0, or -1 after recording why. */
+static int transfer_begin(struct lesson_side *s, struct side_transfer *t, const char *what)
+{
+    char err[SOCK_ERR_LEN];
+    memset(t, 0, sizeof *t);
+    t->ended = "error";
+    if (sock_set_nonblocking(s->sock, 1, err) != 0) {
+        side_error(s, what, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* One sample of the socket when one is due (sample_ms > 0); *next moves to the following one. */
+static void sample_if_due(struct lesson_side *s, int sample_ms, uint64_t now, uint64_t *next)
+{
+    if (sample_ms > 0 && now >= *next) {
+        side_sample_socket(s);
+        *next = next_tick(*next, now, sample_ms);
+    }
+}
+
 static void finish(struct side_transfer *t, uint64_t start, uint64_t end)
 {
     t->ms = (double)(end - start) / 1000.0;
@@ -133,22 +156,14 @@ static void finish(struct side_transfer *t, uint64_t start, uint64_t end)
 void side_stream(struct lesson_side *s, long long max_bytes, int duration_ms, int sample_ms,
                  struct side_transfer *t)
 {
-    char err[SOCK_ERR_LEN];
     uint64_t start = os_now_us(), end = start + (uint64_t)duration_ms * 1000u, next = start, now;
 
-    memset(t, 0, sizeof *t);
-    t->ended = "error";
-    if (sock_set_nonblocking(s->sock, 1, err) != 0) {
-        side_error(s, "stream", err);
+    if (transfer_begin(s, t, "stream") != 0)
         return;
-    }
     for (;;) {
         long n;
         now = os_now_us();
-        if (sample_ms > 0 && now >= next) {
-            side_sample_socket(s);
-            next = next_tick(next, now, sample_ms);
-        }
+        sample_if_due(s, sample_ms, now, &next);
         if (now >= end) {
             t->ended = "time limit";
             break;
@@ -184,22 +199,14 @@ void side_stream(struct lesson_side *s, long long max_bytes, int duration_ms, in
 void side_sink(struct lesson_side *s, int idle_ms, int sample_ms, struct side_transfer *t)
 {
     char buf[BULK_CHUNK]; /* read data is counted, never inspected */
-    char err[SOCK_ERR_LEN];
     uint64_t start = os_now_us(), last_data = start, next = start, now;
 
-    memset(t, 0, sizeof *t);
-    t->ended = "error";
-    if (sock_set_nonblocking(s->sock, 1, err) != 0) {
-        side_error(s, "sink", err);
+    if (transfer_begin(s, t, "sink") != 0)
         return;
-    }
     for (;;) {
         long n;
         now = os_now_us();
-        if (sample_ms > 0 && now >= next) {
-            side_sample_socket(s);
-            next = next_tick(next, now, sample_ms);
-        }
+        sample_if_due(s, sample_ms, now, &next);
         if (now >= last_data + (uint64_t)idle_ms * 1000u) {
             t->ended = "timeout";
             break;

@@ -13,6 +13,22 @@ static void limit_fact(struct lesson_side *s, const char *key, long v)
         side_fact_int(s, key, v);
 }
 
+/* One direction's limits: tcp_Xmem.{min,default,max} and Xmem_max ("r" receive, "w" send). */
+static void direction_limits(struct lesson_side *s, char x, const long mem[3], long mem_max)
+{
+    static const char *const names[3] = {"min", "default", "max"};
+    char key[32];
+    int i;
+    for (i = 0; i < 3; i++) {
+        snprintf(key, sizeof key, "tcp_%cmem.%s", x, names[i]);
+        limit_fact(s, key, mem[i]);
+    }
+    snprintf(key, sizeof key, "%cmem_max", x);
+    limit_fact(s, key, mem_max);
+    side_log(s, "kernel: tcp_%cmem %ld %ld %ld, %cmem_max %ld (-1: none here)", x, mem[0], mem[1], mem[2], x,
+             mem_max);
+}
+
 void side_kernel_limits(struct lesson_side *s, int receive, int send)
 {
     struct sock_limits l;
@@ -22,22 +38,10 @@ void side_kernel_limits(struct lesson_side *s, int receive, int send)
         return;
     }
     side_fact_prefix(s, "kernel_limits.");
-    if (receive) {
-        limit_fact(s, "tcp_rmem.min", l.tcp_rmem[0]);
-        limit_fact(s, "tcp_rmem.default", l.tcp_rmem[1]);
-        limit_fact(s, "tcp_rmem.max", l.tcp_rmem[2]);
-        limit_fact(s, "rmem_max", l.rmem_max);
-        side_log(s, "kernel: tcp_rmem %ld %ld %ld, rmem_max %ld (-1: none here)", l.tcp_rmem[0], l.tcp_rmem[1],
-                 l.tcp_rmem[2], l.rmem_max);
-    }
-    if (send) {
-        limit_fact(s, "tcp_wmem.min", l.tcp_wmem[0]);
-        limit_fact(s, "tcp_wmem.default", l.tcp_wmem[1]);
-        limit_fact(s, "tcp_wmem.max", l.tcp_wmem[2]);
-        limit_fact(s, "wmem_max", l.wmem_max);
-        side_log(s, "kernel: tcp_wmem %ld %ld %ld, wmem_max %ld (-1: none here)", l.tcp_wmem[0], l.tcp_wmem[1],
-                 l.tcp_wmem[2], l.wmem_max);
-    }
+    if (receive)
+        direction_limits(s, 'r', l.tcp_rmem, l.rmem_max);
+    if (send)
+        direction_limits(s, 'w', l.tcp_wmem, l.wmem_max);
     side_fact_prefix(s, NULL);
 }
 
