@@ -73,7 +73,7 @@ static void error_mapping(void)
     CHECK(n < 0);
     CHECK(sock_err_is_retriable(code));
     CHECK(!sock_err_is_reset(code));
-    CHECK(strstr(sock_err_name(code), "WOULDBLOCK") != NULL || strstr(sock_err_name(code), "AGAIN") != NULL);
+    CHECK(code == SOCK_EWOULDBLOCK || code == SOCK_EAGAIN);
 
     CHECK(sock_set_linger(p.server, 1, 0, err) == 0);
     CHECK(sock_close(p.server) == 0);
@@ -87,7 +87,7 @@ static void error_mapping(void)
     } else {
         CHECK(n < 0);
         CHECK(sock_err_is_reset(code));
-        CHECK(strstr(sock_err_name(code), "CONNRESET") != NULL);
+        CHECK(code == SOCK_ECONNRESET);
         CHECK(strstr(sock_err_text(code, text, sizeof text), "CONNRESET)") != NULL);
     }
     dead_port = p.port;
