@@ -16,9 +16,10 @@
 # Exit status: 0 all files pass, 1 some fail, 2 setup failed.
 #
 # Limits of the proxy (see also /work/shared/notes/windows-cross.md section 7):
-#   * Wine 8's SDK lacks newer APIs (SIO_TCP_INFO, TCP_INFO_v0/v1), so files are compiled with
-#     -DSOCKLAB_MINIMAL_SDK, which compat/sock_win32.c - and only it - uses to compile them out.
-#     A real MSVC build must be done without that macro.
+#   * Wine 8's SDK lacks newer APIs (SIO_TCP_INFO, TCP_INFO_v0/v1, GetTcpTable2, the GetTcp6Table
+#     prototype), so files are compiled with -DSOCKLAB_MINIMAL_SDK: compat/sock_win32_views.c then
+#     compiles out SIO_TCP_INFO and declares GetTcp6Table itself, and tests/compat_win leaves out its
+#     GetTcpTable2 timing. A real MSVC build must be done without that macro.
 #   * <unistd.h> and <dirent.h> exist in Wine's CRT but not MSVC's; shims here turn them into errors.
 #   * `#include <Windows.h>` with capitals would fail here although Windows (case-insensitive)
 #     accepts it: a false positive. libevent's own "BaseTsd.h" is shimmed.
