@@ -1,7 +1,7 @@
-/* test_compat_win.c - compat/sock_win32.c and compat/os_win32.c over loopback, one CTest test per
- * case. Built only for Windows; runs under Wine in the Linux cross build (ctest uses the toolchain's
- * CROSSCOMPILING_EMULATOR). Where Wine 8 differs from Windows the case accepts both and prints
- * which one it saw ("note:" lines), so the log records the difference. */
+/* test_compat_win.c - compat's Windows side (sock_win32.c, sock_win32_views.c, os_win32.c) over
+ * loopback, one CTest test per case. Built only for Windows; runs under Wine in the Linux cross
+ * build (ctest uses the toolchain's CROSSCOMPILING_EMULATOR). Where Wine 8 differs from Windows the
+ * case accepts both and prints which one it saw ("note:" lines), so the log records the difference. */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
