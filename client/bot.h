@@ -209,8 +209,6 @@ void bot_on_timer(evutil_socket_t fd, short what, void *arg);
 void bot_loop_start_more(struct bot_loop *L);
 void bot_us_to_tv(struct timeval *tv, uint64_t us);
 void bot_schedule(struct bot *b, uint64_t at, uint64_t now);
-/* Whether a platform error code has this POSIX name ("ECONNREFUSED" also matches WSAECONNREFUSED). */
-int bot_err_is(int code, const char *name);
 /* Ends the bot after a failed socket call: refused, reset, timed out, or another named error. */
 void bot_end_on_error(struct bot *b, int code, int connecting);
 

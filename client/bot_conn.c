@@ -22,24 +22,15 @@ void bot_schedule(struct bot *b, uint64_t at, uint64_t now)
     event_add(b->tev, &tv);
 }
 
-int bot_err_is(int code, const char *name)
-{
-    const char *n = sock_err_name(code);
-    /* Winsock names carry a "WSA" prefix: WSAECONNREFUSED */
-    if (strncmp(n, "WSA", 3) == 0)
-        n += 3;
-    return strcmp(n, name) == 0;
-}
-
 /* Names a failed socket call's end: refused, reset, timed out, or another named error. */
 void bot_end_on_error(struct bot *b, int code, int connecting)
 {
     const char *name = sock_err_name(code);
-    if (bot_err_is(code, "ECONNREFUSED"))
+    if (code == SOCK_ECONNREFUSED)
         bot_end(b, BOT_END_REFUSED, name);
     else if (sock_err_is_reset(code))
         bot_end(b, BOT_END_RESET, name);
-    else if (bot_err_is(code, "ETIMEDOUT"))
+    else if (code == SOCK_ETIMEDOUT)
         bot_end(b, BOT_END_TIMEOUT, name);
     else
         bot_end(b, connecting ? BOT_END_CONNECT_ERROR : BOT_END_ERROR, name);

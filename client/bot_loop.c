@@ -27,7 +27,7 @@ static void start_bot(struct bot_loop *L, struct bot *b)
         b->state = BOT_ENDED; /* nothing to free */
         L->ended++;
         L->st->t_last = now;
-        bot_stats_end(L->st, bot_err_is(code, "ECONNREFUSED") ? BOT_END_REFUSED : BOT_END_CONNECT_ERROR,
+        bot_stats_end(L->st, code == SOCK_ECONNREFUSED ? BOT_END_REFUSED : BOT_END_CONNECT_ERROR,
                       sock_err_name(code));
         if (!L->o->quiet && L->ended == 1)
             fprintf(stderr, "socklab-bot: bot %u: %s\n", (unsigned)b->index, err);

@@ -3,11 +3,14 @@
  * Conventions (after redis anet.c): calls return 0 on success and -1 on failure. On failure the
  * platform error stays readable through sock_last_error(), and when `err` is not NULL it receives a
  * one-line message naming the call and the option, e.g. "setsockopt SO_LINGER: Invalid argument
- * (EINVAL)". Raw error codes never leave compat/: callers ask sock_err_is_retriable(),
- * sock_err_is_reset() and sock_err_name().
+ * (EINVAL)". Callers compare an error code with the portable SOCK_E* codes of sock_errno.h
+ * (`code == SOCK_ECONNREFUSED`), or ask sock_err_is_retriable() / sock_err_is_reset(), and show
+ * it with sock_err_name(): shared code needs no raw errno or WSAE* value.
  *
- * Implementations: sock_posix.c (+ sock_table_linux.c / sock_table_none.c) and sock_win32.c,
- * chosen by CMake. */
+ * Implementations, chosen by compat/CMakeLists.txt: sock_common.c and sock_wait.c (the same
+ * everywhere) over a private per-platform layer (sock_sys.h, sock_posix.c / sock_win32.c), and the
+ * kernel views per kernel: sock_linux.c, sock_win32_views.c or sock_noviews.c (with
+ * sock_conn_state_scan.c where the socket table has no exact lookup). */
 #ifndef SOCKLAB_COMPAT_SOCK_H
 #define SOCKLAB_COMPAT_SOCK_H
 
@@ -15,6 +18,8 @@
 #include <stdint.h>
 
 #include <event2/util.h>
+
+#include "compat/sock_errno.h"
 
 typedef evutil_socket_t sock_t;
 

@@ -1,34 +1,17 @@
 /* sock_linux.c - what the Linux kernel tells about a socket: TCP_INFO, queue sizes and the
  * socket table (sock_diag netlink, the interface `ss` uses, so TIME_WAIT sockets that no process
  * owns any more are listed too). */
-#define _GNU_SOURCE 1
-#include "compat/sock.h"
+#define COMPAT_LINUX_TCP_H 1 /* sock_sys.h: <linux/tcp.h>, not glibc's <netinet/tcp.h> */
+#include "compat/sock_sys.h"
 
-#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <linux/sockios.h>
-#include <linux/tcp.h> /* glibc's struct tcp_info stops before notsent_bytes and snd_wnd */
-
-static int fail(char *err, const char *what)
-{
-    int code = errno;
-    char text[96];
-    if (err != NULL)
-        snprintf(err, SOCK_ERR_LEN, "%s: %s", what, sock_err_text(code, text, sizeof text));
-    errno = code;
-    return -1;
-}
 
 static const enum sock_state linux_states[] = {
     SOCK_ST_UNKNOWN,   SOCK_ST_ESTABLISHED, SOCK_ST_SYN_SENT,   SOCK_ST_SYN_RECV,
@@ -49,7 +32,7 @@ int sock_tcp_info(sock_t s, struct sock_tcpinfo *ti, char *err)
     socklen_t len = sizeof t;
     memset(&t, 0, sizeof t);
     if (getsockopt(s, IPPROTO_TCP, TCP_INFO, &t, &len) != 0)
-        return fail(err, "getsockopt TCP_INFO");
+        return compat_fail(err, "getsockopt TCP_INFO");
     ti->state = sock_state_name(map_state(t.tcpi_state));
     ti->rtt_us = t.tcpi_rtt;
     ti->rttvar_us = t.tcpi_rttvar;
@@ -105,7 +88,7 @@ int sock_kernel_limits(struct sock_limits *out, char *err)
         if (got < 0) {
             char what[64];
             snprintf(what, sizeof what, "open %s", paths[i]);
-            return fail(err, what);
+            return compat_fail(err, what);
         }
         if (got != want[i]) {
             if (err != NULL)
@@ -123,22 +106,11 @@ int sock_queue_sizes(sock_t s, long *inq, long *outq, char *err)
     *inq = -1;
     *outq = -1;
     if (ioctl(s, SIOCINQ, &v) != 0)
-        return fail(err, "ioctl SIOCINQ");
+        return compat_fail(err, "ioctl SIOCINQ");
     *inq = v;
     if (ioctl(s, SIOCOUTQ, &v) != 0)
-        return fail(err, "ioctl SIOCOUTQ");
+        return compat_fail(err, "ioctl SIOCOUTQ");
     *outq = v;
-    return 0;
-}
-
-static int port_wanted(const uint16_t *ports, size_t nports, uint16_t a, uint16_t b)
-{
-    size_t i;
-    if (nports == 0)
-        return 1;
-    for (i = 0; i < nports; i++)
-        if (ports[i] == a || ports[i] == b)
-            return 1;
     return 0;
 }
 
@@ -173,12 +145,12 @@ static int dump_family(int family, const uint16_t *ports, size_t nports, struct 
 
     fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
     if (fd < 0)
-        return fail(err, "socket NETLINK_SOCK_DIAG");
+        return compat_fail(err, "socket NETLINK_SOCK_DIAG");
     buf = malloc(buflen); /* per call: lesson sides read the table from several threads at once */
     if (buf == NULL) {
         close(fd);
         errno = ENOMEM;
-        return fail(err, "sock_diag buffer");
+        return compat_fail(err, "sock_diag buffer");
     }
     memset(&nl, 0, sizeof nl);
     nl.nl_family = AF_NETLINK;
@@ -190,7 +162,7 @@ static int dump_family(int family, const uint16_t *ports, size_t nports, struct 
     msg.req.sdiag_protocol = IPPROTO_TCP;
     msg.req.idiag_states = ~0u; /* every state, TIME_WAIT included */
     if (sendto(fd, &msg, sizeof msg, 0, (struct sockaddr *)&nl, sizeof nl) < 0) {
-        fail(err, "sendto sock_diag");
+        compat_fail(err, "sendto sock_diag");
         close(fd);
         free(buf);
         return -1;
@@ -202,7 +174,7 @@ static int dump_family(int family, const uint16_t *ports, size_t nports, struct 
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            fail(err, "recv sock_diag");
+            compat_fail(err, "recv sock_diag");
             close(fd);
             free(buf);
             return -1;
@@ -216,13 +188,13 @@ static int dump_family(int family, const uint16_t *ports, size_t nports, struct 
             if (h->nlmsg_type == NLMSG_ERROR) {
                 const struct nlmsgerr *e = NLMSG_DATA(h);
                 errno = -e->error;
-                fail(err, "sock_diag dump");
+                compat_fail(err, "sock_diag dump");
                 close(fd);
                 free(buf);
                 return -1;
             }
             m = NLMSG_DATA(h);
-            if (port_wanted(ports, nports, ntohs(m->id.idiag_sport), ntohs(m->id.idiag_dport)))
+            if (compat_port_wanted(ports, nports, ntohs(m->id.idiag_sport), ntohs(m->id.idiag_dport)))
                 add_entry(m, out, max, count);
         }
     }
@@ -272,15 +244,15 @@ int sock_conn_state(const char *laddr, uint16_t lport, const char *raddr, uint16
     msg.req.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
     if (inet_pton(family, laddr, msg.req.id.idiag_src) != 1 || inet_pton(family, raddr, msg.req.id.idiag_dst) != 1) {
         errno = EINVAL;
-        return fail(err, "sock_diag lookup: bad address");
+        return compat_fail(err, "sock_diag lookup: bad address");
     }
     fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
     if (fd < 0)
-        return fail(err, "socket NETLINK_SOCK_DIAG");
+        return compat_fail(err, "socket NETLINK_SOCK_DIAG");
     memset(&nl, 0, sizeof nl);
     nl.nl_family = AF_NETLINK;
     if (sendto(fd, &msg, sizeof msg, 0, (struct sockaddr *)&nl, sizeof nl) < 0) {
-        fail(err, "sendto sock_diag");
+        compat_fail(err, "sendto sock_diag");
         close(fd);
         return -1;
     }
@@ -289,17 +261,17 @@ int sock_conn_state(const char *laddr, uint16_t lport, const char *raddr, uint16
     while (n < 0 && errno == EINTR);
     close(fd);
     if (n < 0)
-        return fail(err, "recv sock_diag");
+        return compat_fail(err, "recv sock_diag");
     if (!NLMSG_OK(&reply.h, (unsigned long)n)) {
         errno = EPROTO;
-        return fail(err, "sock_diag lookup: short reply");
+        return compat_fail(err, "sock_diag lookup: short reply");
     }
     if (reply.h.nlmsg_type == NLMSG_ERROR) {
         const struct nlmsgerr *e = NLMSG_DATA(&reply.h);
         if (e->error == -ENOENT)
             return 0; /* the kernel has no such connection (any more) */
         errno = -e->error;
-        return fail(err, "sock_diag lookup");
+        return compat_fail(err, "sock_diag lookup");
     }
     m = NLMSG_DATA(&reply.h);
     /* The kernel's lookup falls back to the listening socket when the connection is gone: only

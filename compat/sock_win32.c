@@ -1,45 +1,17 @@
-/* sock_win32.c - compat/sock.h on Winsock 2.2 (Windows 10 1703+ for the kernel views; MSVC, MinGW-w64
- * and clang). The POSIX twin is sock_posix.c + sock_linux.c: keep the two saying the same things.
+/* sock_win32.c - the Winsock 2.2 side of compat/sock.h (MSVC, MinGW-w64 and clang): what
+ * sock_common.c cannot say once because the call or its meaning differs from POSIX. The POSIX twin
+ * is sock_posix.c; the kernel views are in sock_win32_views.c (sock_linux.c's twin). Keep the
+ * pairs saying the same things.
  *
  * Notes that matter for the lessons:
  *  - Error codes are WSAGetLastError() values (WSAECONNRESET = 10054, ...), never errno.
  *  - closesocket with SO_LINGER {1,N>0} on a NON-blocking socket fails with WSAEWOULDBLOCK and the
- *    handle stays open (Linux close() blocks instead); {1,0} resets the connection.
- *  - There is no SIOCOUTQ: sock_queue_sizes reports outq = -1.
- *
- * Build switch: SOCKLAB_MINIMAL_SDK is for SDK headers older than Windows 10 RS2, i.e. Wine 8's,
- * which only the MSVC-proxy syntax check (scripts/msvc-proxy-check.sh) uses: it compiles out
- * SIO_TCP_INFO / TCP_INFO_v0/v1 (sock_tcp_info then reports "unsupported") and declares the
- * GetTcp6Table prototype those headers lack. Real builds never define it. */
-
-/* TCP_INFO_v0/v1 and SIO_TCP_INFO are declared only for NTDDI_VERSION >= NTDDI_WIN10_RS2 / RS5. Both
- * the Windows SDK (given _WIN32_WINNT=0x0A00) and MinGW-w64 default to the plain WIN10 value, so ask
- * for RS5 (0x0A000006) explicitly. This only affects declarations; the calls are probed at run
- * time and fail cleanly on older systems. */
-#if !defined(NTDDI_VERSION) || NTDDI_VERSION < 0x0A000006
-#undef NTDDI_VERSION
-#define NTDDI_VERSION 0x0A000006
-#endif
-#ifndef _WIN32_WINNT
-#define _WIN32_WINNT 0x0A00
-#endif
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-
-#include <winsock2.h>
-#include <ws2tcpip.h>
-#include <mstcpip.h>
-#include <windows.h>
-#include <iphlpapi.h>
+ *    handle stays open (Linux close() blocks instead); {1,0} resets the connection. */
+#include "compat/sock_sys.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include "compat/sock.h"
 
 /* Per-socket keepalive timing (Windows 10 1709+; TCP_KEEPCNT is listed from 1703). The Windows SDK
  * defines these in ws2ipdef.h; MinGW-w64 10 and Wine 8's headers do not. */
@@ -60,47 +32,18 @@
 #define WSA_FLAG_NO_HANDLE_INHERIT 0x80
 #endif
 
-#define TO_SOCKET(s) ((SOCKET)(s))
-
-/* ---- error messages ------------------------------------------------------------------------- */
-
-/* Formats "<what>: <text> (<NAME>)" into err and leaves `code` as the thread's last error, so
- * sock_last_error() still reads it after the formatting calls. */
-static void fail_msg(char *err, int code, const char *fmt, ...)
-{
-    char what[112], text[128];
-    va_list ap;
-    if (err != NULL) {
-        va_start(ap, fmt);
-        vsnprintf(what, sizeof what, fmt, ap);
-        va_end(ap);
-        snprintf(err, SOCK_ERR_LEN, "%s: %s", what, sock_err_text(code, text, sizeof text));
-    }
-    WSASetLastError(code);
-}
-
-/* The common case: the call just failed, WSAGetLastError() has the reason. Returns -1. */
-static int fail(char *err, const char *what)
-{
-    fail_msg(err, WSAGetLastError(), "%s", what);
-    return -1;
-}
-
 /* ---- process setup ---------------------------------------------------------------------------- */
 
 int sock_init(char *err)
 {
     WSADATA wsa;
     int rc = WSAStartup(MAKEWORD(2, 2), &wsa); /* returns the error; WSAGetLastError is not set */
-    if (rc != 0) {
-        fail_msg(err, rc, "WSAStartup 2.2");
-        return -1;
-    }
+    if (rc != 0)
+        return compat_fail_msg(err, rc, "WSAStartup 2.2");
     if (LOBYTE(wsa.wVersion) != 2 || HIBYTE(wsa.wVersion) != 2) {
         WSACleanup();
-        fail_msg(err, WSAVERNOTSUPPORTED, "WSAStartup 2.2 (got %d.%d)", LOBYTE(wsa.wVersion),
-                 HIBYTE(wsa.wVersion));
-        return -1;
+        return compat_fail_msg(err, WSAVERNOTSUPPORTED, "WSAStartup 2.2 (got %d.%d)", LOBYTE(wsa.wVersion),
+                               HIBYTE(wsa.wVersion));
     }
     return 0;
 }
@@ -213,20 +156,64 @@ const char *sock_err_text(int code, char *buf, size_t len)
     return buf;
 }
 
-int sock_err_is_retriable(int code)
-{
-    return code == WSAEWOULDBLOCK || code == WSAEINTR || code == WSAEINPROGRESS;
-}
-
-int sock_err_is_reset(int code)
-{
-    /* WSAESHUTDOWN is what Linux reports as EPIPE after a local shutdown(SHUT_WR): a send on a
-     * connection that can no longer send. POSIX counts EPIPE as a reset, so this does too. */
-    return code == WSAECONNRESET || code == WSAECONNABORTED || code == WSAENETRESET ||
-           code == WSAESHUTDOWN;
-}
-
 int sock_err_is_fd_limit(int code) { return code == WSAEMFILE || code == WSAENOBUFS; }
+
+/* ---- primitives for sock_common.c (sock_sys.h) --------------------------------------------------- */
+
+int sys_resolve_failed(int rc, char *text, size_t len)
+{
+    /* Winsock's getaddrinfo errors are WSA codes (WSAHOST_NOT_FOUND, ...): keep the real one.
+     * (POSIX reports EINVAL here, as EAI_* codes are not errno values.) */
+    if (rc == 0)
+        rc = WSAHOST_NOT_FOUND;
+    sock_err_text(rc, text, len);
+    return rc;
+}
+
+/* Winsock's "in progress" for a non-blocking connect is WSAEWOULDBLOCK (or WSAEINPROGRESS). */
+int sys_connect_pending(int code) { return code == WSAEWOULDBLOCK || code == WSAEINPROGRESS; }
+
+int sys_connect_wait(sock_t fd, int timeout_ms, int *code)
+{
+    SOCKET s = SYS_SOCKET(fd);
+    fd_set wfds, efds;
+    struct timeval tv;
+    int rc, so_err = 0, len = (int)sizeof so_err;
+    /* Plain select(), not sock_wait(): every libevent event_base on Windows opens a loopback
+     * TCP socket pair for its notifications. A failed connect shows up in the except set
+     * (not the write set) on Windows. fd_set is an array of handles here, so any SOCKET
+     * value fits. */
+    FD_ZERO(&wfds);
+    FD_ZERO(&efds);
+    FD_SET(s, &wfds);
+    FD_SET(s, &efds);
+    tv.tv_sec = timeout_ms / 1000;
+    tv.tv_usec = (timeout_ms % 1000) * 1000;
+    rc = select(0, NULL, &wfds, &efds, &tv);
+    if (rc == 0)
+        return 0;
+    if (rc < 0) {
+        *code = WSAGetLastError();
+        return -1;
+    }
+    *code = 0;
+    if (getsockopt(s, SOL_SOCKET, SO_ERROR, (char *)&so_err, &len) != 0 || so_err != 0 ||
+        FD_ISSET(s, &efds)) {
+        int e = so_err ? so_err : WSAGetLastError();
+        *code = e ? e : WSAECONNREFUSED;
+    }
+    return 1;
+}
+
+void sys_prepare_listener(sock_t s)
+{
+    /* No SO_REUSEADDR here, unlike POSIX. Windows already lets a new listener bind a port whose
+     * old connections sit in TIME_WAIT, and its SO_REUSEADDR means something else: it lets a
+     * socket bind a port another socket is *actively* using (even listening on), so two servers
+     * could share a port and steal each other's connections. (SO_EXCLUSIVEADDRUSE is no better
+     * for lessons: it refuses the bind while the port's old connections are still closing.) */
+    (void)s;
+}
 
 /* ---- lifecycle -------------------------------------------------------------------------------- */
 
@@ -241,207 +228,19 @@ sock_t sock_tcp_socket(int family, char *err)
     if (s == INVALID_SOCKET && WSAGetLastError() == WSAEINVAL) /* before Windows 7 SP1 */
         s = WSASocketW(family, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
     if (s == INVALID_SOCKET) {
-        fail(err, "socket");
+        compat_fail(err, "socket");
         return SOCK_INVALID;
     }
     no_inherit(s);
     return (sock_t)s;
 }
 
-static int resolve_addr(const char *host, uint16_t port, int passive, struct sockaddr_storage *ss,
-                        int *sslen, char *err)
-{
-    struct addrinfo hints, *res = NULL;
-    char portbuf[8];
-    int rc;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_protocol = IPPROTO_TCP;
-    hints.ai_flags = passive ? AI_PASSIVE : 0;
-    snprintf(portbuf, sizeof portbuf, "%u", (unsigned)port);
-    rc = getaddrinfo(host, portbuf, &hints, &res); /* returns a WSA error code */
-    if (rc != 0 || res == NULL) {
-        char text[128];
-        if (rc == 0)
-            rc = WSAHOST_NOT_FOUND;
-        if (err != NULL)
-            snprintf(err, SOCK_ERR_LEN, "cannot resolve '%s': %s", host ? host : "*",
-                     sock_err_text(rc, text, sizeof text));
-        /* Winsock's getaddrinfo errors are WSA codes (WSAHOST_NOT_FOUND, ...): keep the real one.
-         * (POSIX reports EINVAL here, as EAI_* codes are not errno values.) */
-        WSASetLastError(rc);
-        return -1;
-    }
-    memcpy(ss, res->ai_addr, res->ai_addrlen);
-    *sslen = (int)res->ai_addrlen;
-    freeaddrinfo(res);
-    return 0;
-}
-
-static void close_keep_error(SOCKET s)
-{
-    int code = WSAGetLastError();
-    closesocket(s);
-    WSASetLastError(code);
-}
-
-sock_t sock_listen_tcp(const char *host, uint16_t port, int backlog, char *err)
-{
-    struct sockaddr_storage ss;
-    int sslen;
-    sock_t fd;
-    if (resolve_addr(host, port, 1, &ss, &sslen, err) != 0)
-        return SOCK_INVALID;
-    fd = sock_tcp_socket(ss.ss_family, err);
-    if (fd == SOCK_INVALID)
-        return SOCK_INVALID;
-    /* No SO_REUSEADDR here, unlike POSIX. Windows already lets a new listener bind a port whose
-     * old connections sit in TIME_WAIT, and its SO_REUSEADDR means something else: it lets a
-     * socket bind a port another socket is *actively* using (even listening on), so two servers
-     * could share a port and steal each other's connections. (SO_EXCLUSIVEADDRUSE is no better
-     * for lessons: it refuses the bind while the port's old connections are still closing.) */
-    if (bind(TO_SOCKET(fd), (struct sockaddr *)&ss, sslen) != 0) {
-        fail_msg(err, WSAGetLastError(), "bind %s:%u", host ? host : "*", (unsigned)port);
-        close_keep_error(TO_SOCKET(fd));
-        return SOCK_INVALID;
-    }
-    if (listen(TO_SOCKET(fd), backlog) != 0) {
-        fail(err, "listen");
-        close_keep_error(TO_SOCKET(fd));
-        return SOCK_INVALID;
-    }
-    return fd;
-}
-
-/* Connects fd; with timeout_ms > 0 through a non-blocking connect and select(), after which the
- * socket is made blocking again. */
-static int connect_addr(sock_t fd, const struct sockaddr_storage *ss, int sslen, int timeout_ms,
-                        const char *host, uint16_t port, char *err)
-{
-    SOCKET s = TO_SOCKET(fd);
-    fd_set wfds, efds;
-    struct timeval tv;
-    int rc, so_err = 0, len = (int)sizeof so_err;
-
-    if (timeout_ms <= 0) {
-        if (connect(s, (const struct sockaddr *)ss, sslen) == 0)
-            return 0;
-        fail_msg(err, WSAGetLastError(), "connect %s:%u", host, (unsigned)port);
-        return -1;
-    }
-    if (sock_set_nonblocking(fd, 1, err) != 0)
-        return -1;
-    if (connect(s, (const struct sockaddr *)ss, sslen) != 0) {
-        int code = WSAGetLastError();
-        if (code != WSAEWOULDBLOCK && code != WSAEINPROGRESS) { /* Winsock's "in progress" */
-            fail_msg(err, code, "connect %s:%u", host, (unsigned)port);
-            return -1;
-        }
-        /* Plain select(), not sock_wait(): every libevent event_base on Windows opens a loopback
-         * TCP socket pair for its notifications. A failed connect shows up in the except set
-         * (not the write set) on Windows. fd_set is an array of handles here, so any SOCKET
-         * value fits. */
-        FD_ZERO(&wfds);
-        FD_ZERO(&efds);
-        FD_SET(s, &wfds);
-        FD_SET(s, &efds);
-        tv.tv_sec = timeout_ms / 1000;
-        tv.tv_usec = (timeout_ms % 1000) * 1000;
-        rc = select(0, NULL, &wfds, &efds, &tv);
-        if (rc == 0) {
-            fail_msg(err, WSAETIMEDOUT, "connect %s:%u (no answer in %d ms)", host, (unsigned)port,
-                     timeout_ms);
-            return -1;
-        }
-        if (rc < 0) {
-            fail_msg(err, WSAGetLastError(), "select (connect %s:%u)", host, (unsigned)port);
-            return -1;
-        }
-        if (getsockopt(s, SOL_SOCKET, SO_ERROR, (char *)&so_err, &len) != 0 || so_err != 0 ||
-            FD_ISSET(s, &efds)) {
-            code = so_err ? so_err : WSAGetLastError();
-            fail_msg(err, code ? code : WSAECONNREFUSED, "connect %s:%u", host, (unsigned)port);
-            return -1;
-        }
-    }
-    return sock_set_nonblocking(fd, 0, err);
-}
-
-sock_t sock_connect_tcp(const char *host, uint16_t port, int timeout_ms, char *err)
-{
-    struct sockaddr_storage ss;
-    int sslen;
-    sock_t fd;
-    if (resolve_addr(host, port, 0, &ss, &sslen, err) != 0)
-        return SOCK_INVALID;
-    fd = sock_tcp_socket(ss.ss_family, err);
-    if (fd == SOCK_INVALID)
-        return SOCK_INVALID;
-    if (connect_addr(fd, &ss, sslen, timeout_ms, host, port, err) != 0) {
-        close_keep_error(TO_SOCKET(fd));
-        return SOCK_INVALID;
-    }
-    return fd;
-}
-
-int sock_connect(sock_t s, const char *host, uint16_t port, int timeout_ms, char *err)
-{
-    struct sockaddr_storage ss;
-    int sslen;
-    if (resolve_addr(host, port, 0, &ss, &sslen, err) != 0)
-        return -1;
-    return connect_addr(s, &ss, sslen, timeout_ms, host, port, err);
-}
-
-int sock_host_family(const char *host, char *err)
-{
-    struct sockaddr_storage ss;
-    int sslen;
-    if (resolve_addr(host, 0, 0, &ss, &sslen, err) != 0)
-        return -1;
-    return ss.ss_family;
-}
-
-int sock_connect_result(sock_t s)
-{
-    int so_err = 0, len = (int)sizeof so_err;
-    if (getsockopt(TO_SOCKET(s), SOL_SOCKET, SO_ERROR, (char *)&so_err, &len) != 0)
-        return WSAGetLastError();
-    return so_err;
-}
-
-sock_t sock_connect_tcp_start(const char *host, uint16_t port, char *err)
-{
-    struct sockaddr_storage ss;
-    int sslen;
-    sock_t fd;
-    if (resolve_addr(host, port, 0, &ss, &sslen, err) != 0)
-        return SOCK_INVALID;
-    fd = sock_tcp_socket(ss.ss_family, err);
-    if (fd == SOCK_INVALID)
-        return SOCK_INVALID;
-    if (sock_set_nonblocking(fd, 1, err) != 0) {
-        close_keep_error(TO_SOCKET(fd));
-        return SOCK_INVALID;
-    }
-    if (connect(TO_SOCKET(fd), (struct sockaddr *)&ss, sslen) != 0) {
-        int code = WSAGetLastError();
-        if (code != WSAEWOULDBLOCK && code != WSAEINPROGRESS) {
-            fail_msg(err, code, "connect %s:%u", host, (unsigned)port);
-            close_keep_error(TO_SOCKET(fd));
-            return SOCK_INVALID;
-        }
-    }
-    return fd;
-}
-
 sock_t sock_accept(sock_t lsock, char *err)
 {
-    SOCKET s = accept(TO_SOCKET(lsock), NULL, NULL);
+    SOCKET s = accept(SYS_SOCKET(lsock), NULL, NULL);
     u_long off = 0;
     if (s == INVALID_SOCKET) {
-        fail(err, "accept");
+        compat_fail(err, "accept");
         return SOCK_INVALID;
     }
     no_inherit(s);
@@ -451,22 +250,7 @@ sock_t sock_accept(sock_t lsock, char *err)
     return (sock_t)s;
 }
 
-int sock_close(sock_t s) { return closesocket(TO_SOCKET(s)) == 0 ? 0 : -1; }
-
-int sock_shutdown(sock_t s, enum sock_how how, char *err)
-{
-    static const int hows[] = {SD_RECEIVE, SD_SEND, SD_BOTH};
-    static const char *const names[] = {"SD_RECEIVE", "SD_SEND", "SD_BOTH"};
-    if ((unsigned)how > SOCK_SHUT_RDWR) {
-        fail_msg(err, WSAEINVAL, "shutdown");
-        return -1;
-    }
-    if (shutdown(TO_SOCKET(s), hows[how]) != 0) {
-        fail_msg(err, WSAGetLastError(), "shutdown %s", names[how]);
-        return -1;
-    }
-    return 0;
-}
+int sock_close(sock_t s) { return closesocket(SYS_SOCKET(s)) == 0 ? 0 : -1; }
 
 /* ---- data ------------------------------------------------------------------------------------- */
 
@@ -476,88 +260,14 @@ static int clamp_len(size_t len) { return len > (size_t)INT_MAX ? INT_MAX : (int
 long sock_send(sock_t s, const void *buf, size_t len)
 {
     /* No MSG_NOSIGNAL: Windows has no SIGPIPE; a send on a reset connection just fails. */
-    int n = send(TO_SOCKET(s), (const char *)buf, clamp_len(len), 0);
+    int n = send(SYS_SOCKET(s), (const char *)buf, clamp_len(len), 0);
     return n == SOCKET_ERROR ? -1L : (long)n;
 }
 
 long sock_recv(sock_t s, void *buf, size_t len)
 {
-    int n = recv(TO_SOCKET(s), (char *)buf, clamp_len(len), 0);
+    int n = recv(SYS_SOCKET(s), (char *)buf, clamp_len(len), 0);
     return n == SOCKET_ERROR ? -1L : (long)n;
-}
-
-/* ---- addresses -------------------------------------------------------------------------------- */
-
-static uint16_t port_of(const struct sockaddr_storage *ss)
-{
-    if (ss->ss_family == AF_INET)
-        return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-    if (ss->ss_family == AF_INET6)
-        return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-    return 0;
-}
-
-uint16_t sock_local_port(sock_t s)
-{
-    struct sockaddr_storage ss;
-    int len = (int)sizeof ss;
-    if (getsockname(TO_SOCKET(s), (struct sockaddr *)&ss, &len) != 0)
-        return 0;
-    return port_of(&ss);
-}
-
-uint16_t sock_peer_port(sock_t s)
-{
-    struct sockaddr_storage ss;
-    int len = (int)sizeof ss;
-    if (getpeername(TO_SOCKET(s), (struct sockaddr *)&ss, &len) != 0)
-        return 0;
-    return port_of(&ss);
-}
-
-static int name_of(const struct sockaddr_storage *ss, char *addr, size_t len, uint16_t *port)
-{
-    void *a; /* not const: Wine's SDK declares inet_ntop with PVOID (see add_entry) */
-    if (ss->ss_family == AF_INET6)
-        a = (void *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
-    else
-        a = (void *)&((const struct sockaddr_in *)ss)->sin_addr;
-    if (inet_ntop(ss->ss_family, a, addr, len) == NULL)
-        return -1;
-    *port = port_of(ss);
-    return 0;
-}
-
-int sock_local_name(sock_t s, char *addr, size_t len, uint16_t *port)
-{
-    struct sockaddr_storage ss;
-    int sl = (int)sizeof ss;
-    if (getsockname(TO_SOCKET(s), (struct sockaddr *)&ss, &sl) != 0)
-        return -1;
-    return name_of(&ss, addr, len, port);
-}
-
-int sock_peer_name(sock_t s, char *addr, size_t len, uint16_t *port)
-{
-    struct sockaddr_storage ss;
-    int sl = (int)sizeof ss;
-    if (getpeername(TO_SOCKET(s), (struct sockaddr *)&ss, &sl) != 0)
-        return -1;
-    return name_of(&ss, addr, len, port);
-}
-
-int sock_resolve(const char *host, char *buf, size_t len, char *err)
-{
-    struct sockaddr_storage ss;
-    int sslen;
-    const void *addr;
-    if (resolve_addr(host, 0, 0, &ss, &sslen, err) != 0)
-        return -1;
-    addr = ss.ss_family == AF_INET ? (const void *)&((struct sockaddr_in *)&ss)->sin_addr
-                                   : (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
-    if (inet_ntop(ss.ss_family, (void *)addr, buf, len) == NULL) /* (void *): see add_entry */
-        return fail(err, "inet_ntop");
-    return 0;
 }
 
 /* ---- options ---------------------------------------------------------------------------------- */
@@ -565,8 +275,8 @@ int sock_resolve(const char *host, char *buf, size_t len, char *err)
 int sock_set_nonblocking(sock_t s, int on, char *err)
 {
     u_long mode = on ? 1u : 0u;
-    if (ioctlsocket(TO_SOCKET(s), FIONBIO, &mode) != 0)
-        return fail(err, on ? "ioctlsocket FIONBIO 1" : "ioctlsocket FIONBIO 0");
+    if (ioctlsocket(SYS_SOCKET(s), FIONBIO, &mode) != 0)
+        return compat_fail(err, on ? "ioctlsocket FIONBIO 1" : "ioctlsocket FIONBIO 0");
     return 0;
 }
 
@@ -574,52 +284,13 @@ int sock_set_linger(sock_t s, int onoff, int seconds, char *err)
 {
     struct linger lg; /* Winsock: u_short l_onoff, l_linger */
     if (seconds < 0 || seconds > USHRT_MAX) {
-        fail_msg(err, WSAEINVAL, "setsockopt SO_LINGER (%d s is outside 0..%u)", seconds,
-                 (unsigned)USHRT_MAX);
-        return -1;
+        return compat_fail_msg(err, WSAEINVAL, "setsockopt SO_LINGER (%d s is outside 0..%u)", seconds,
+                               (unsigned)USHRT_MAX);
     }
     lg.l_onoff = (u_short)(onoff ? 1 : 0);
     lg.l_linger = (u_short)seconds;
-    if (setsockopt(TO_SOCKET(s), SOL_SOCKET, SO_LINGER, (const char *)&lg, (int)sizeof lg) != 0)
-        return fail(err, "setsockopt SO_LINGER");
-    return 0;
-}
-
-int sock_get_linger(sock_t s, int *onoff, int *seconds, char *err)
-{
-    struct linger lg;
-    int len = (int)sizeof lg;
-    memset(&lg, 0, sizeof lg);
-    if (getsockopt(TO_SOCKET(s), SOL_SOCKET, SO_LINGER, (char *)&lg, &len) != 0)
-        return fail(err, "getsockopt SO_LINGER");
-    *onoff = lg.l_onoff != 0;
-    *seconds = lg.l_linger;
-    return 0;
-}
-
-int sock_set_bufsize(sock_t s, enum sock_buf which, int bytes, char *err)
-{
-    int opt = which == SOCK_SNDBUF ? SO_SNDBUF : SO_RCVBUF;
-    if (setsockopt(TO_SOCKET(s), SOL_SOCKET, opt, (const char *)&bytes, (int)sizeof bytes) != 0)
-        return fail(err, which == SOCK_SNDBUF ? "setsockopt SO_SNDBUF" : "setsockopt SO_RCVBUF");
-    return 0;
-}
-
-int sock_get_bufsize(sock_t s, enum sock_buf which, int *bytes, char *err)
-{
-    int opt = which == SOCK_SNDBUF ? SO_SNDBUF : SO_RCVBUF;
-    int len = (int)sizeof *bytes;
-    *bytes = 0;
-    if (getsockopt(TO_SOCKET(s), SOL_SOCKET, opt, (char *)bytes, &len) != 0)
-        return fail(err, which == SOCK_SNDBUF ? "getsockopt SO_SNDBUF" : "getsockopt SO_RCVBUF");
-    return 0;
-}
-
-int sock_set_nodelay(sock_t s, int on, char *err)
-{
-    DWORD v = on ? 1u : 0u; /* a BOOL-sized value; getsockopt may write only 1 byte (Wine) */
-    if (setsockopt(TO_SOCKET(s), IPPROTO_TCP, TCP_NODELAY, (const char *)&v, (int)sizeof v) != 0)
-        return fail(err, "setsockopt TCP_NODELAY");
+    if (setsockopt(SYS_SOCKET(s), SOL_SOCKET, SO_LINGER, (const char *)&lg, (int)sizeof lg) != 0)
+        return compat_fail(err, "setsockopt SO_LINGER");
     return 0;
 }
 
@@ -633,23 +304,13 @@ int sock_set_rcvlowat(sock_t s, int bytes, char *err)
     (void)bytes;
     if (err != NULL)
         snprintf(err, SOCK_ERR_LEN, "setsockopt SO_RCVLOWAT: not implemented by Winsock's TCP/IP provider");
-    WSASetLastError(WSAENOPROTOOPT);
+    sys_set_error(WSAENOPROTOOPT);
     return SOCK_UNSUPPORTED;
-}
-
-int sock_set_reuseaddr(sock_t s, int on, char *err)
-{
-    /* Careful: on Windows this allows binding a port another socket actively uses (see
-     * sock_listen_tcp), not just reuse past TIME_WAIT as on POSIX. */
-    DWORD v = on ? 1u : 0u;
-    if (setsockopt(TO_SOCKET(s), SOL_SOCKET, SO_REUSEADDR, (const char *)&v, (int)sizeof v) != 0)
-        return fail(err, "setsockopt SO_REUSEADDR");
-    return 0;
 }
 
 int sock_set_keepalive(sock_t s, int idle_s, int intvl_s, int count, const char **path_out, char *err)
 {
-    SOCKET h = TO_SOCKET(s);
+    SOCKET h = SYS_SOCKET(s);
     DWORD one = 1, v_idle = (DWORD)idle_s, v_intvl = (DWORD)intvl_s, v_cnt = (DWORD)count, ret = 0;
     struct tcp_keepalive ka;
     const char *failed;
@@ -658,12 +319,11 @@ int sock_set_keepalive(sock_t s, int idle_s, int intvl_s, int count, const char 
     if (path_out != NULL)
         *path_out = "none";
     if (idle_s <= 0 || intvl_s <= 0 || count <= 0 || idle_s > INT_MAX / 1000 || intvl_s > INT_MAX / 1000) {
-        fail_msg(err, WSAEINVAL, "keepalive timing (idle %d s, interval %d s, count %d)", idle_s,
-                 intvl_s, count);
-        return -1;
+        return compat_fail_msg(err, WSAEINVAL, "keepalive timing (idle %d s, interval %d s, count %d)",
+                               idle_s, intvl_s, count);
     }
     if (setsockopt(h, SOL_SOCKET, SO_KEEPALIVE, (const char *)&one, (int)sizeof one) != 0)
-        return fail(err, "setsockopt SO_KEEPALIVE");
+        return compat_fail(err, "setsockopt SO_KEEPALIVE");
 
     /* Windows 10 1709+: per-socket options in seconds, like Linux. */
     failed = NULL;
@@ -686,318 +346,11 @@ int sock_set_keepalive(sock_t s, int idle_s, int intvl_s, int count, const char 
     ka.keepalivetime = (ULONG)idle_s * 1000u;
     ka.keepaliveinterval = (ULONG)intvl_s * 1000u;
     if (WSAIoctl(h, SIO_KEEPALIVE_VALS, &ka, (DWORD)sizeof ka, NULL, 0, &ret, NULL, NULL) != 0) {
-        fail_msg(err, WSAGetLastError(), "WSAIoctl SIO_KEEPALIVE_VALS (after setsockopt %s: %s)",
-                 failed, sock_err_name(failed_code));
-        return -1;
+        return compat_fail_msg(err, WSAGetLastError(), "WSAIoctl SIO_KEEPALIVE_VALS (after setsockopt %s: %s)",
+                               failed, sock_err_name(failed_code));
     }
     if (path_out != NULL)
         *path_out = "SIO_KEEPALIVE_VALS";
     return 0;
 }
 
-/* ---- kernel views ----------------------------------------------------------------------------- */
-
-static int unsupported(char *err, int code, const char *what)
-{
-    fail_msg(err, code, "%s", what);
-    if (err != NULL) {
-        size_t k = strlen(err);
-        snprintf(err + k, SOCK_ERR_LEN - k, "; %s",
-                 sock_runtime_quirk() != NULL ? "not implemented by this Wine"
-                                              : "needs Windows 10 1703 or later");
-    }
-    WSASetLastError(code);
-    return SOCK_UNSUPPORTED;
-}
-
-#ifndef SOCKLAB_MINIMAL_SDK
-static enum sock_state map_tcpstate(TCPSTATE st)
-{
-    switch (st) {
-    case TCPSTATE_CLOSED: return SOCK_ST_CLOSE;
-    case TCPSTATE_LISTEN: return SOCK_ST_LISTEN;
-    case TCPSTATE_SYN_SENT: return SOCK_ST_SYN_SENT;
-    case TCPSTATE_SYN_RCVD: return SOCK_ST_SYN_RECV;
-    case TCPSTATE_ESTABLISHED: return SOCK_ST_ESTABLISHED;
-    case TCPSTATE_FIN_WAIT_1: return SOCK_ST_FIN_WAIT1;
-    case TCPSTATE_FIN_WAIT_2: return SOCK_ST_FIN_WAIT2;
-    case TCPSTATE_CLOSE_WAIT: return SOCK_ST_CLOSE_WAIT;
-    case TCPSTATE_CLOSING: return SOCK_ST_CLOSING;
-    case TCPSTATE_LAST_ACK: return SOCK_ST_LAST_ACK;
-    case TCPSTATE_TIME_WAIT: return SOCK_ST_TIME_WAIT;
-    default: return SOCK_ST_UNKNOWN;
-    }
-}
-
-static long per_mss(ULONG64 bytes, ULONG mss)
-{
-    if (mss == 0)
-        return -1;
-    bytes = (bytes + mss - 1) / mss;
-    return bytes > (ULONG64)LONG_MAX ? LONG_MAX : (long)bytes;
-}
-
-static long clamp_long(ULONG64 v) { return v > (ULONG64)LONG_MAX ? LONG_MAX : (long)v; }
-#endif
-
-int sock_tcp_info(sock_t s, struct sock_tcpinfo *ti, char *err)
-{
-    /* What Windows has no counterpart for stays -1: all bits set is -1 in every long, and this
-     * stays right when sock.h grows new long fields. */
-    memset(ti, 0xff, sizeof *ti);
-    ti->state = sock_state_name(SOCK_ST_UNKNOWN);
-#ifdef SOCKLAB_MINIMAL_SDK
-    (void)s;
-    return unsupported(err, WSAEOPNOTSUPP, "WSAIoctl SIO_TCP_INFO (compiled out: SOCKLAB_MINIMAL_SDK)");
-#else
-    {
-        TCP_INFO_v1 v1;
-        TCP_INFO_v0 *v0 = (TCP_INFO_v0 *)&v1; /* v1 starts with v0's fields */
-        DWORD version = 1, ret = 0;
-        int rc, code, have_v1 = 1;
-        memset(&v1, 0, sizeof v1);
-        /* v1 (Windows 10 1809+) first, then v0 (1703+). */
-        rc = WSAIoctl(TO_SOCKET(s), SIO_TCP_INFO, &version, (DWORD)sizeof version, &v1,
-                      (DWORD)sizeof v1, &ret, NULL, NULL);
-        if (rc != 0) {
-            version = 0;
-            have_v1 = 0;
-            memset(&v1, 0, sizeof v1);
-            rc = WSAIoctl(TO_SOCKET(s), SIO_TCP_INFO, &version, (DWORD)sizeof version, v0,
-                          (DWORD)sizeof *v0, &ret, NULL, NULL);
-        }
-        if (rc != 0) {
-            code = WSAGetLastError();
-            /* WSAEOPNOTSUPP / WSAEINVAL: the ioctl (or the version) is unknown - Windows before
-             * 1703, or Wine 8, which does not implement SIO_TCP_INFO at all. */
-            if (code == WSAEOPNOTSUPP || code == WSAEINVAL)
-                return unsupported(err, code, "WSAIoctl SIO_TCP_INFO");
-            return fail(err, "WSAIoctl SIO_TCP_INFO");
-        }
-        ti->state = sock_state_name(map_tcpstate(v0->State));
-        ti->rtt_us = (long)v0->RttUs;
-        /* rttvar, rcv_mss, notsent, retransmits, probes, backoff: no Windows counterpart (-1). */
-        ti->snd_mss = (long)v0->Mss;
-        ti->snd_cwnd = per_mss(v0->Cwnd, v0->Mss);          /* Windows counts bytes */
-        ti->rcv_space = clamp_long(v0->RcvBuf);              /* the autotuned receive buffer */
-        ti->snd_wnd = clamp_long(v0->SndWnd);
-        ti->unacked = per_mss(v0->BytesInFlight, v0->Mss);  /* segments, from bytes in flight */
-        ti->total_retrans = per_mss(v0->BytesRetrans, v0->Mss);
-        ti->bytes_acked = clamp_long(v0->BytesOut >= v0->BytesInFlight ? v0->BytesOut - v0->BytesInFlight : 0);
-        ti->bytes_received = clamp_long(v0->BytesIn);
-        /* snd_wscale / rcv_wscale: SIO_TCP_INFO does not report the window scale (-1). */
-        if (have_v1) { /* v1's SndLim* times are milliseconds */
-            ti->rwnd_limited_us = clamp_long((ULONG64)v1.SndLimTimeRwin * 1000u);
-            ti->sndbuf_limited_us = clamp_long((ULONG64)v1.SndLimTimeSnd * 1000u);
-        }
-        return 0;
-    }
-#endif
-}
-
-int sock_kernel_limits(struct sock_limits *out, char *err)
-{
-    /* Windows has no tcp_rmem / rmem_max knobs: receive-window autotuning is system-wide and
-     * SO_RCVBUF / SO_SNDBUF have no documented ceiling. What can be told is the default, i.e. a
-     * new socket's buffer sizes (the middle value of tcp_rmem / tcp_wmem on Linux). */
-    SOCKET s;
-    int v, len;
-    out->tcp_rmem[0] = out->tcp_rmem[1] = out->tcp_rmem[2] = -1;
-    out->tcp_wmem[0] = out->tcp_wmem[1] = out->tcp_wmem[2] = -1;
-    out->rmem_max = out->wmem_max = -1;
-    s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    if (s == INVALID_SOCKET)
-        return fail(err, "socket");
-    v = 0;
-    len = (int)sizeof v;
-    if (getsockopt(s, SOL_SOCKET, SO_RCVBUF, (char *)&v, &len) != 0) {
-        fail(err, "getsockopt SO_RCVBUF");
-        close_keep_error(s);
-        return -1;
-    }
-    out->tcp_rmem[1] = v;
-    v = 0;
-    len = (int)sizeof v;
-    if (getsockopt(s, SOL_SOCKET, SO_SNDBUF, (char *)&v, &len) != 0) {
-        fail(err, "getsockopt SO_SNDBUF");
-        close_keep_error(s);
-        return -1;
-    }
-    out->tcp_wmem[1] = v;
-    closesocket(s);
-    return 0;
-}
-
-int sock_queue_sizes(sock_t s, long *inq, long *outq, char *err)
-{
-    u_long n = 0;
-    *inq = -1;
-    /* Windows has no SIOCOUTQ (bytes sent but not yet acknowledged + not yet sent); the nearest
-     * things are TCP_INFO's BytesInFlight and SIO_IDEAL_SEND_BACKLOG_QUERY, neither the same. */
-    *outq = -1;
-    if (ioctlsocket(TO_SOCKET(s), FIONREAD, &n) != 0)
-        return fail(err, "ioctlsocket FIONREAD");
-    *inq = n > (u_long)LONG_MAX ? LONG_MAX : (long)n;
-    return 0;
-}
-
-/* ---- the kernel's socket table ---------------------------------------------------------------- */
-
-static enum sock_state map_mib_state(DWORD st)
-{
-    switch (st) {
-    case MIB_TCP_STATE_CLOSED: return SOCK_ST_CLOSE;
-    case MIB_TCP_STATE_LISTEN: return SOCK_ST_LISTEN;
-    case MIB_TCP_STATE_SYN_SENT: return SOCK_ST_SYN_SENT;
-    case MIB_TCP_STATE_SYN_RCVD: return SOCK_ST_SYN_RECV;
-    case MIB_TCP_STATE_ESTAB: return SOCK_ST_ESTABLISHED;
-    case MIB_TCP_STATE_FIN_WAIT1: return SOCK_ST_FIN_WAIT1;
-    case MIB_TCP_STATE_FIN_WAIT2: return SOCK_ST_FIN_WAIT2;
-    case MIB_TCP_STATE_CLOSE_WAIT: return SOCK_ST_CLOSE_WAIT;
-    case MIB_TCP_STATE_CLOSING: return SOCK_ST_CLOSING;
-    case MIB_TCP_STATE_LAST_ACK: return SOCK_ST_LAST_ACK;
-    case MIB_TCP_STATE_TIME_WAIT: return SOCK_ST_TIME_WAIT; /* 11 */
-    default: return SOCK_ST_UNKNOWN;                        /* DELETE_TCB (12) */
-    }
-}
-
-static int port_wanted(const uint16_t *ports, size_t nports, uint16_t a, uint16_t b)
-{
-    size_t i;
-    if (nports == 0)
-        return 1;
-    for (i = 0; i < nports; i++)
-        if (ports[i] == a || ports[i] == b)
-            return 1;
-    return 0;
-}
-
-/* Ports in the IP Helper rows are in network order in the low 16 bits of a DWORD. */
-#define ROW_PORT(dw) ntohs((u_short)((dw)&0xFFFFu))
-
-static void add_entry(int family, DWORD state, const void *laddr, DWORD lport, const void *raddr,
-                      DWORD rport, const uint16_t *ports, size_t nports, struct sock_entry *out,
-                      size_t max, size_t *count)
-{
-    uint16_t lp = ROW_PORT(lport), rp = ROW_PORT(rport);
-    struct sock_entry *e;
-    if (!port_wanted(ports, nports, lp, rp))
-        return;
-    if (*count < max) {
-        e = &out[*count];
-        e->state = map_mib_state(state);
-        e->local_port = lp;
-        e->remote_port = rp;
-        /* The Windows SDK takes const VOID *; Wine's SDK headers say PVOID. The cast suits both. */
-        if (inet_ntop(family, (void *)laddr, e->local_addr, sizeof e->local_addr) == NULL)
-            e->local_addr[0] = '\0';
-        if (inet_ntop(family, (void *)raddr, e->remote_addr, sizeof e->remote_addr) == NULL)
-            e->remote_addr[0] = '\0';
-        e->recv_q = -1; /* the IP Helper tables have no queue columns */
-        e->send_q = -1;
-    }
-    (*count)++;
-}
-
-#ifdef SOCKLAB_MINIMAL_SDK
-/* Wine 8's iphlpapi.h has the MIB_TCP6TABLE type but not this (Vista+) prototype. */
-ULONG WINAPI GetTcp6Table(PMIB_TCP6TABLE TcpTable, PULONG SizePointer, BOOL Order);
-#endif
-
-/* Calls an IP Helper "size, then fill" table function. The table can grow between the sizing call
- * and the real one (ERROR_INSUFFICIENT_BUFFER again), so retry a bounded number of times with
- * some headroom. Returns the table (free() it) or NULL with the Win32 error in *code. */
-typedef ULONG(WINAPI *table_fn)(void *table, PULONG size, BOOL order);
-
-static ULONG WINAPI get_tcp4(void *t, PULONG size, BOOL order)
-{
-    return GetTcpTable((MIB_TCPTABLE *)t, size, order);
-}
-
-static ULONG WINAPI get_tcp6(void *t, PULONG size, BOOL order)
-{
-    return GetTcp6Table((MIB_TCP6TABLE *)t, size, order);
-}
-
-static void *fetch_table(table_fn fn, ULONG *code)
-{
-    ULONG size = 0, rc = 0;
-    void *buf = NULL;
-    int tries;
-    rc = fn(NULL, &size, FALSE);
-    for (tries = 0; tries < 5 && rc == ERROR_INSUFFICIENT_BUFFER; tries++) {
-        void *nb;
-        size += size / 8 + 4096; /* headroom for rows that appear meanwhile */
-        nb = realloc(buf, size);
-        if (nb == NULL) {
-            free(buf);
-            *code = ERROR_NOT_ENOUGH_MEMORY;
-            return NULL;
-        }
-        buf = nb;
-        rc = fn(buf, &size, FALSE);
-    }
-    if (rc == ERROR_NO_DATA || (rc == NO_ERROR && buf == NULL)) {
-        /* An empty table: some versions answer the sizing call with ERROR_NO_DATA / NO_ERROR. */
-        free(buf);
-        buf = calloc(1, sizeof(DWORD) + 64);
-        if (buf == NULL) {
-            *code = ERROR_NOT_ENOUGH_MEMORY;
-            return NULL;
-        }
-        rc = NO_ERROR;
-    }
-    if (rc != NO_ERROR) {
-        free(buf);
-        *code = rc;
-        return NULL;
-    }
-    *code = NO_ERROR;
-    return buf;
-}
-
-int sock_state_table(const uint16_t *ports, size_t nports, struct sock_entry *out, size_t max,
-                     size_t *count, char *err)
-{
-    MIB_TCPTABLE *t4;
-    MIB_TCP6TABLE *t6;
-    ULONG code = 0;
-    DWORD i;
-
-    *count = 0;
-    /* The basic tables (GetTcpTable / GetTcp6Table), not GetTcpTable2 or the owner-PID tables of
-     * GetExtendedTcpTable: socklab needs only addresses, ports and states, which all of them
-     * carry. The owning PID costs: Wine finds it by scanning every process's /proc/<pid>/fd for
-     * each row, and Wine's GetTcpTable2 takes that same path - measured 282 ms against 54 ms per
-     * call for a 100-socket host, and it grows with the host's socket count. */
-    t4 = fetch_table(get_tcp4, &code);
-    if (t4 == NULL) {
-        fail_msg(err, (int)code, "GetTcpTable");
-        return -1;
-    }
-    for (i = 0; i < t4->dwNumEntries; i++) {
-        const MIB_TCPROW *r = &t4->table[i];
-        struct in_addr la, ra;
-        la.s_addr = r->dwLocalAddr;
-        ra.s_addr = r->dwRemoteAddr;
-        add_entry(AF_INET, r->dwState, &la, r->dwLocalPort, &ra, r->dwRemotePort, ports, nports,
-                  out, max, count);
-    }
-    free(t4);
-
-    t6 = fetch_table(get_tcp6, &code);
-    if (t6 == NULL) {
-        /* No IPv6 stack is not an error for a table of IPv4 lesson sockets. */
-        if (code == ERROR_NOT_SUPPORTED || code == ERROR_CALL_NOT_IMPLEMENTED)
-            return 0;
-        fail_msg(err, (int)code, "GetTcp6Table");
-        return -1;
-    }
-    for (i = 0; i < t6->dwNumEntries; i++) {
-        const MIB_TCP6ROW *r = &t6->table[i];
-        add_entry(AF_INET6, (DWORD)r->State, &r->LocalAddr, r->dwLocalPort, &r->RemoteAddr,
-                  r->dwRemotePort, ports, nports, out, max, count);
-    }
-    free(t6);
-    return 0;
-}

@@ -1,7 +1,7 @@
-/* test_compat_win.c - compat/sock_win32.c and compat/os_win32.c over loopback, one CTest test per
- * case. Built only for Windows; runs under Wine in the Linux cross build (ctest uses the toolchain's
- * CROSSCOMPILING_EMULATOR). Where Wine 8 differs from Windows the case accepts both and prints
- * which one it saw ("note:" lines), so the log records the difference. */
+/* test_compat_win.c - compat's Windows side (sock_win32.c, sock_win32_views.c, os_win32.c) over
+ * loopback, one CTest test per case. Built only for Windows; runs under Wine in the Linux cross
+ * build (ctest uses the toolchain's CROSSCOMPILING_EMULATOR). Where Wine 8 differs from Windows the
+ * case accepts both and prints which one it saw ("note:" lines), so the log records the difference. */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
@@ -216,6 +216,47 @@ static void win_refused(void)
     CHECK(c == SOCK_INVALID);
     printf("note: bad name: %s\n", err);
     CHECK(strstr(err, "cannot resolve 'no-such-host.invalid'") != NULL);
+    sock_cleanup();
+}
+
+/* The portable codes are Winsock's own values (SOCK_EPIPE is WSAESHUTDOWN: Winsock has no EPIPE),
+ * and a real refusal compares equal to SOCK_ECONNREFUSED. */
+static void win_error_codes_compare_portably(void)
+{
+    sock_t c;
+    uint16_t port;
+    int code;
+    setup();
+    CHECK_EQ_LONG(SOCK_EWOULDBLOCK, WSAEWOULDBLOCK);
+    CHECK_EQ_LONG(SOCK_EAGAIN, WSAEWOULDBLOCK);
+    CHECK_EQ_LONG(SOCK_EINTR, WSAEINTR);
+    CHECK_EQ_LONG(SOCK_EINVAL, WSAEINVAL);
+    CHECK_EQ_LONG(SOCK_ECONNREFUSED, WSAECONNREFUSED);
+    CHECK_EQ_LONG(SOCK_ECONNRESET, WSAECONNRESET);
+    CHECK_EQ_LONG(SOCK_ECONNABORTED, WSAECONNABORTED);
+    CHECK_EQ_LONG(SOCK_ENETRESET, WSAENETRESET);
+    CHECK_EQ_LONG(SOCK_EPIPE, WSAESHUTDOWN);
+    CHECK_EQ_LONG(SOCK_ETIMEDOUT, WSAETIMEDOUT);
+    CHECK_EQ_LONG(SOCK_EADDRINUSE, WSAEADDRINUSE);
+    CHECK_EQ_LONG(SOCK_EADDRNOTAVAIL, WSAEADDRNOTAVAIL);
+    CHECK_EQ_LONG(SOCK_ENOBUFS, WSAENOBUFS);
+    CHECK_EQ_LONG(SOCK_EMFILE, WSAEMFILE);
+    CHECK_EQ_LONG(SOCK_EHOSTUNREACH, WSAEHOSTUNREACH);
+    CHECK_EQ_LONG(SOCK_ENETUNREACH, WSAENETUNREACH);
+    CHECK_EQ_LONG(SOCK_ENOTCONN, WSAENOTCONN);
+    CHECK(sock_err_is_reset(SOCK_EPIPE));
+
+    port = free_port();
+    c = sock_connect_tcp("127.0.0.1", port, 5000, err);
+    CHECK(c == SOCK_INVALID);
+    code = sock_last_error();
+    CHECK_EQ_LONG(code, SOCK_ECONNREFUSED);
+    CHECK_STR(sock_err_name(code), "WSAECONNREFUSED");
+    c = sock_connect_tcp_start("127.0.0.1", port, err);
+    CHECK(c != SOCK_INVALID);
+    CHECK_EQ_LONG(sock_wait(c, 1, 5000), 1);
+    CHECK_EQ_LONG(sock_connect_result(c), SOCK_ECONNREFUSED);
+    sock_close(c);
     sock_cleanup();
 }
 
@@ -493,6 +534,7 @@ int main(int argc, char **argv)
         {"win_platform", win_platform},     {"win_errors", win_errors},
         {"win_loopback", win_loopback},     {"win_accept_blocking", win_accept_blocking},
         {"win_refused", win_refused},       {"win_options", win_options},
+        {"win_error_codes_compare_portably", win_error_codes_compare_portably},
         {"win_tcp_info", win_tcp_info},     {"win_state_table", win_state_table},
         {"win_abortive", win_abortive},     {"win_os", win_os},
         {"win_table_timing", win_table_timing}, {"win_wait_cost", win_wait_cost},
