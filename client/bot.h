@@ -169,18 +169,24 @@ struct bot_loop {
     size_t nbots, next_start, active, ended;
     size_t joined;            /* bots the server answered (its first byte) */
     int in_flight;
-    int starting;             /* start_more() is running (re-entry guard) */
-    struct event *start_ev;   /* continues a start batch on the next loop turn */
+    /* Starts more bots on the next loop turn: after a batch, when a bot ends or is first answered
+     * (a pacing slot came free), and stops the loop once every bot has ended. */
+    struct event *start_ev;
     int stopping;             /* Ctrl-C: no new bots, end play now */
     uint8_t *rbuf;            /* the one read buffer */
     size_t rbuf_cap;
     uint8_t *pattern;         /* echo: the message every bot sends */
 };
 
+/* ---- the loop (bot_loop.c): paced starts, Ctrl-C, set-up and teardown ------------------------- */
 int bot_loop_init(struct bot_loop *L, const struct bot_opts *o, struct bot_stats *st, char *err);
 void bot_loop_run(struct bot_loop *L);
 void bot_loop_free(struct bot_loop *L);
 
+/* ---- one connection (bot_conn.c): what the loop and the protocols call ----------------------- */
+/* Starts the bot's non-blocking connect. When a bot ends, or the server first answers it, the
+ * loop's start event fires, so the loop starts more (bot_conn.c never calls the loop). */
+void bot_start(struct bot *b);
 /* Sends what the kernel takes now; the rest is queued and written when the socket is writable.
  * Returns 0, or -1 if the bot ended (a reset). */
 int bot_send(struct bot *b, const void *p, size_t n);
@@ -191,25 +197,23 @@ long bot_send_some(struct bot *b, const void *p, size_t n);
 void bot_play_begin(struct bot *b, uint64_t now);
 /* Enters CLOSING: FIN once queued output is written, the server's EOF awaited for 2 s. */
 void bot_begin_close(struct bot *b, uint64_t now, int proto_busy);
-/* FIN now, if not sent yet (the protocol finished its last message). -1 if the bot ended. */
-int bot_shutdown_write(struct bot *b);
 void bot_end(struct bot *b, enum bot_end why, const char *detail);
-/* A bot stops playing (its end of play, or it ended): the all-playing window closes. */
-void bot_full_close(struct bot_loop *L, uint64_t now);
-/* Adds a sample to a series and, while every bot plays, to its all-playing twin. */
+/* Calls the bot's timer at `at` (now or later). */
+void bot_schedule(struct bot *b, uint64_t at, uint64_t now);
+/* Adds a sample to a series and, while every bot plays, to its all-playing twin (bot_stats.c). */
 void bot_series_add2(struct bot_stats *s, struct bot_series *se, struct bot_series *full, uint64_t value);
 
 #define BOT_CLOSE_WAIT_US 2000000u
 #define BOT_CARRY_MAX 8192u /* a partial frame is below PROTO_MAX_FRAME; echo keeps none */
 
-/* ---- shared by bot_conn.c, bot_send.c and bot_loop.c only ----------------------------------- */
-void bot_on_read(evutil_socket_t fd, short what, void *arg);
-void bot_on_write(evutil_socket_t fd, short what, void *arg);
-void bot_on_timer(evutil_socket_t fd, short what, void *arg);
-void bot_loop_start_more(struct bot_loop *L);
-void bot_us_to_tv(struct timeval *tv, uint64_t us);
-void bot_schedule(struct bot *b, uint64_t at, uint64_t now);
-/* Ends the bot after a failed socket call: refused, reset, timed out, or another named error. */
-void bot_end_on_error(struct bot *b, int code, int connecting);
+/* ---- a bot's output (bot_out.c, for bot_conn.c only) ------------------------------------------ */
+enum bot_out { BOT_OUT_SENT, BOT_OUT_QUEUED, BOT_OUT_FAILED, BOT_OUT_NO_MEMORY };
+/* Sends what the kernel takes now, nothing kept: *sent bytes; QUEUED (the write event is armed for
+ * the rest), SENT, or FAILED with *code. */
+enum bot_out bot_out_some(struct bot *b, const void *p, size_t n, long *sent, int *code);
+/* Sends what the kernel takes now and keeps the rest in the bot's buffer. */
+enum bot_out bot_out_write(struct bot *b, const void *p, size_t n, int *code);
+/* Writes what the kernel takes of the kept bytes: SENT once none are left. */
+enum bot_out bot_out_flush(struct bot *b, int *code);
 
 #endif

@@ -1,6 +1,8 @@
-/* bot_conn.c - one connection's life on the event loop: the connect's outcome, reads into the
- * loop's shared buffer, timers, the graceful close, and exactly how the connection ended. The
- * protocols (bot_game.c, bot_echo.c) sit on top; writing is in bot_send.c, pacing in bot_loop.c. */
+/* bot_conn.c - one connection's life on the event loop: the connect and its outcome, reads into
+ * the loop's shared buffer, writes, timers, the graceful close, and exactly how the connection
+ * ended - every end of a bot is decided here. The protocols (bot_game.c, bot_echo.c) sit on top;
+ * bot_out.c below only reports what a send did. The loop (bot_loop.c) is told through its start
+ * event that a pacing slot came free: this file never calls it. */
 #include "client/bot.h"
 
 #include <stdio.h>
@@ -9,7 +11,12 @@
 
 #include "compat/os.h"
 
-void bot_us_to_tv(struct timeval *tv, uint64_t us)
+static void on_read(evutil_socket_t fd, short what, void *arg);
+static void on_write(evutil_socket_t fd, short what, void *arg);
+static void on_timer(evutil_socket_t fd, short what, void *arg);
+static int shutdown_write(struct bot *b);
+
+static void us_to_tv(struct timeval *tv, uint64_t us)
 {
     tv->tv_sec = (long)(us / 1000000u);
     tv->tv_usec = (long)(us % 1000000u);
@@ -18,12 +25,12 @@ void bot_us_to_tv(struct timeval *tv, uint64_t us)
 void bot_schedule(struct bot *b, uint64_t at, uint64_t now)
 {
     struct timeval tv;
-    bot_us_to_tv(&tv, at > now ? at - now : 0);
+    us_to_tv(&tv, at > now ? at - now : 0);
     event_add(b->tev, &tv);
 }
 
 /* Names a failed socket call's end: refused, reset, timed out, or another named error. */
-void bot_end_on_error(struct bot *b, int code, int connecting)
+static void end_on_error(struct bot *b, int code, int connecting)
 {
     const char *name = sock_err_name(code);
     if (code == SOCK_ECONNREFUSED)
@@ -36,7 +43,8 @@ void bot_end_on_error(struct bot *b, int code, int connecting)
         bot_end(b, connecting ? BOT_END_CONNECT_ERROR : BOT_END_ERROR, name);
 }
 
-void bot_full_close(struct bot_loop *L, uint64_t now)
+/* A bot stops playing (its end of play, or it ended): the all-playing window closes. */
+static void full_close(struct bot_loop *L, uint64_t now)
 {
     struct bot_stats *st = L->st;
     if (st->full != 1)
@@ -64,7 +72,7 @@ void bot_end(struct bot *b, enum bot_end why, const char *detail)
     struct bot_loop *L = b->loop;
     if (b->state == BOT_ENDED || b->state == BOT_QUEUED)
         return;
-    bot_full_close(L, os_now_us());
+    full_close(L, os_now_us());
     if (b->err_text != NULL) { /* the server said why before it went: that is the story */
         why = BOT_END_PROTOCOL_ERROR;
         detail = b->err_text;
@@ -93,9 +101,8 @@ void bot_end(struct bot *b, enum bot_end why, const char *detail)
     L->active--;
     L->ended++;
     L->st->t_last = os_now_us();
-    bot_loop_start_more(L);
-    if (L->active == 0 && (L->next_start >= L->nbots || L->stopping))
-        event_base_loopbreak(L->base);
+    /* A pacing slot came free, or the last bot ended: the loop starts more, or stops. */
+    event_active(L->start_ev, EV_TIMEOUT, 0);
 }
 
 void bot_begin_close(struct bot *b, uint64_t now, int proto_busy)
@@ -106,7 +113,20 @@ void bot_begin_close(struct bot *b, uint64_t now, int proto_busy)
     b->t_end = now + BOT_CLOSE_WAIT_US;
     bot_schedule(b, b->t_end, now);
     if (b->out == NULL && !proto_busy)
-        (void)bot_shutdown_write(b);
+        (void)shutdown_write(b);
+}
+
+/* FIN now, if not sent yet (the protocol finished its last message). -1 if the bot ended. */
+static int shutdown_write(struct bot *b)
+{
+    if (b->shut_wr)
+        return 0;
+    b->shut_wr = 1;
+    if (sock_shutdown(b->fd, SOCK_SHUT_WR, NULL) != 0) {
+        end_on_error(b, sock_last_error(), 0);
+        return -1;
+    }
+    return 0;
 }
 
 void bot_play_begin(struct bot *b, uint64_t now)
@@ -132,7 +152,7 @@ static void connect_done(struct bot *b, short what)
     }
     code = sock_connect_result(b->fd);
     if (code != 0 && !sock_err_is_reset(code)) {
-        bot_end_on_error(b, code, 1);
+        end_on_error(b, code, 1);
         return;
     }
     /* connected; a reset here came after the handshake completed (SYN_SENT turns a RST into
@@ -151,12 +171,12 @@ static void connect_done(struct bot *b, short what)
     if (L->ops->on_connected(b, now) < 0)
         return;
     if (b->state != BOT_ENDED)
-        bot_on_timer(b->fd, EV_TIMEOUT, b);
+        on_timer(b->fd, EV_TIMEOUT, b);
 }
 
 /* ---- events -------------------------------------------------------------------------------- */
 
-void bot_on_read(evutil_socket_t fd, short what, void *arg)
+static void on_read(evutil_socket_t fd, short what, void *arg)
 {
     struct bot *b = arg;
     struct bot_loop *L = b->loop;
@@ -171,7 +191,7 @@ void bot_on_read(evutil_socket_t fd, short what, void *arg)
     if (n < 0) {
         int code = sock_last_error();
         if (!sock_err_is_retriable(code))
-            bot_end_on_error(b, code, 0);
+            end_on_error(b, code, 0);
         return;
     }
     if (n == 0) { /* the server's FIN: after our own close it is the end we asked for */
@@ -187,7 +207,7 @@ void bot_on_read(evutil_socket_t fd, short what, void *arg)
         L->joined++;
         bot_series_add(L->st, &L->st->reply_us, now - b->t_start);
         full_open(L, now);
-        bot_loop_start_more(L);
+        event_active(L->start_ev, EV_TIMEOUT, 0); /* the loop may start another bot */
     }
     used = L->ops->on_data(b, L->rbuf, have + (size_t)n, now);
     if (used < 0 || b->state == BOT_ENDED)
@@ -206,34 +226,32 @@ void bot_on_read(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-void bot_on_write(evutil_socket_t fd, short what, void *arg)
+static void on_write(evutil_socket_t fd, short what, void *arg)
 {
     struct bot *b = arg;
-    struct bot_obuf *ob = b->out;
-    int busy;
+    int busy, code = 0;
     (void)fd;
     if (b->state == BOT_CONNECTING) {
         connect_done(b, what);
         return;
     }
-    if (ob != NULL) {
-        long r = bot_send_some(b, (uint8_t *)(ob + 1) + ob->off, ob->len - ob->off);
-        if (r < 0)
-            return;
-        ob->off += (uint32_t)r;
-        if (ob->off < ob->len)
-            return; /* bot_send_some re-armed the write event */
-        free(ob);
-        b->out = NULL;
+    switch (bot_out_flush(b, &code)) {
+    case BOT_OUT_FAILED:
+        end_on_error(b, code, 0);
+        return;
+    case BOT_OUT_QUEUED:
+        return; /* bot_out_some armed the write event */
+    default:
+        break;
     }
     busy = b->loop->ops->on_writable(b, os_now_us());
     if (busy < 0 || b->state == BOT_ENDED)
         return;
     if (b->state == BOT_CLOSING && b->out == NULL && !busy)
-        (void)bot_shutdown_write(b);
+        (void)shutdown_write(b);
 }
 
-void bot_on_timer(evutil_socket_t fd, short what, void *arg)
+static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
     struct bot *b = arg;
     struct bot_loop *L = b->loop;
@@ -259,7 +277,7 @@ void bot_on_timer(evutil_socket_t fd, short what, void *arg)
         return;
     }
     if (b->state == BOT_PLAYING && b->t_end != 0 && now >= b->t_end) {
-        bot_full_close(L, now);
+        full_close(L, now);
         busy = L->ops->on_stop(b, now);
         if (busy >= 0 && b->state != BOT_ENDED)
             bot_begin_close(b, now, busy);
@@ -274,3 +292,73 @@ void bot_on_timer(evutil_socket_t fd, short what, void *arg)
     bot_schedule(b, next, now);
 }
 
+/* ---- writing, for the protocols ------------------------------------------------------------- */
+
+int bot_send(struct bot *b, const void *p, size_t n)
+{
+    int code = 0;
+    switch (bot_out_write(b, p, n, &code)) {
+    case BOT_OUT_FAILED:
+        end_on_error(b, code, 0);
+        return -1;
+    case BOT_OUT_NO_MEMORY:
+        bot_end(b, BOT_END_ERROR, "out of memory");
+        return -1;
+    default:
+        return 0;
+    }
+}
+
+long bot_send_some(struct bot *b, const void *p, size_t n)
+{
+    long sent = 0;
+    int code = 0;
+    if (bot_out_some(b, p, n, &sent, &code) == BOT_OUT_FAILED) {
+        end_on_error(b, code, 0);
+        return -1;
+    }
+    return sent;
+}
+
+/* ---- starting ------------------------------------------------------------------------------- */
+
+void bot_start(struct bot *b)
+{
+    struct bot_loop *L = b->loop;
+    char err[SOCK_ERR_LEN];
+    uint64_t now = os_now_us();
+    struct timeval tv;
+    L->st->attempted++;
+    if (L->st->t_first == 0)
+        L->st->t_first = now;
+    b->t_start = now;
+    b->fd = sock_connect_tcp_start(L->o->addr, L->o->port, err);
+    if (b->fd == SOCK_INVALID) {
+        int code = sock_last_error();
+        b->state = BOT_ENDED; /* nothing to free */
+        L->ended++;
+        L->st->t_last = now;
+        bot_stats_end(L->st, code == SOCK_ECONNREFUSED ? BOT_END_REFUSED : BOT_END_CONNECT_ERROR,
+                      sock_err_name(code));
+        if (!L->o->quiet && L->ended == 1)
+            fprintf(stderr, "socklab-bot: bot %u: %s\n", (unsigned)b->index, err);
+        return;
+    }
+    /* Small frames written back to back (MOVE then PING) would otherwise wait for the ACK of the
+     * first (Nagle), which the server delays up to 40 ms: RTT p99 would show the delayed ACK. */
+    if (!L->o->nagle && sock_set_nodelay(b->fd, 1, err) != 0 && !L->o->quiet && b->index == 0)
+        fprintf(stderr, "socklab-bot: %s (continuing with Nagle on)\n", err);
+    b->rev = event_new(L->base, b->fd, EV_READ | EV_PERSIST, on_read, b);
+    b->wev = event_new(L->base, b->fd, EV_WRITE, on_write, b);
+    b->tev = evtimer_new(L->base, on_timer, b);
+    b->state = BOT_CONNECTING;
+    b->pacing = 1;
+    L->in_flight++;
+    L->active++;
+    if (b->rev == NULL || b->wev == NULL || b->tev == NULL) {
+        bot_end(b, BOT_END_CONNECT_ERROR, "out of memory");
+        return;
+    }
+    us_to_tv(&tv, (uint64_t)L->o->connect_timeout_ms * 1000u);
+    event_add(b->wev, &tv);
+}

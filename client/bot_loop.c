@@ -1,5 +1,6 @@
 /* bot_loop.c - the event loop that runs many bots: the paced start of their non-blocking connects
- * (so thousands of SYNs never flood the server's listen backlog), Ctrl-C, setup and teardown. */
+ * (so thousands of SYNs never flood the server's listen backlog), Ctrl-C, setup and teardown. A bot
+ * that ends or is first answered fires the start event (bot_conn.c), which brings the loop here. */
 #include "client/bot.h"
 
 #include <signal.h>
@@ -12,67 +13,23 @@
 #define RBUF_SIZE 65536u /* the one read buffer: plus room for a carried partial frame */
 #define START_BATCH 16   /* connects started per loop turn, so completions are seen promptly */
 
-static void start_bot(struct bot_loop *L, struct bot *b)
-{
-    char err[SOCK_ERR_LEN];
-    uint64_t now = os_now_us();
-    struct timeval tv;
-    L->st->attempted++;
-    if (L->st->t_first == 0)
-        L->st->t_first = now;
-    b->t_start = now;
-    b->fd = sock_connect_tcp_start(L->o->addr, L->o->port, err);
-    if (b->fd == SOCK_INVALID) {
-        int code = sock_last_error();
-        b->state = BOT_ENDED; /* nothing to free */
-        L->ended++;
-        L->st->t_last = now;
-        bot_stats_end(L->st, code == SOCK_ECONNREFUSED ? BOT_END_REFUSED : BOT_END_CONNECT_ERROR,
-                      sock_err_name(code));
-        if (!L->o->quiet && L->ended == 1)
-            fprintf(stderr, "socklab-bot: bot %u: %s\n", (unsigned)b->index, err);
-        return;
-    }
-    /* Small frames written back to back (MOVE then PING) would otherwise wait for the ACK of the
-     * first (Nagle), which the server delays up to 40 ms: RTT p99 would show the delayed ACK. */
-    if (!L->o->nagle && sock_set_nodelay(b->fd, 1, err) != 0 && !L->o->quiet && b->index == 0)
-        fprintf(stderr, "socklab-bot: %s (continuing with Nagle on)\n", err);
-    b->rev = event_new(L->base, b->fd, EV_READ | EV_PERSIST, bot_on_read, b);
-    b->wev = event_new(L->base, b->fd, EV_WRITE, bot_on_write, b);
-    b->tev = evtimer_new(L->base, bot_on_timer, b);
-    b->state = BOT_CONNECTING;
-    b->pacing = 1;
-    L->in_flight++;
-    L->active++;
-    if (b->rev == NULL || b->wev == NULL || b->tev == NULL) {
-        bot_end(b, BOT_END_CONNECT_ERROR, "out of memory");
-        return;
-    }
-    bot_us_to_tv(&tv, (uint64_t)L->o->connect_timeout_ms * 1000u);
-    event_add(b->wev, &tv);
-}
-
 /* Starts queued bots while fewer than --max-connecting connections wait for the server's first
  * byte: thousands of SYNs at once would overflow the server's listen backlog, and so would
  * handshakes the server's kernel completed but the server has not accept()ed yet; the overflow
  * turns into SYNs dropped and sent again a second later. A few per loop turn only: a long burst
  * would delay noticing the connects that already completed, and connect_ms would measure this loop
  * instead of the handshake. */
-void bot_loop_start_more(struct bot_loop *L)
+static void start_more(struct bot_loop *L)
 {
     int n = 0;
-    if (L->starting)
-        return;
-    L->starting = 1;
     while (!L->stopping && L->next_start < L->nbots && L->in_flight < L->o->max_connecting) {
         if (n++ == START_BATCH) {
             struct timeval now0 = {0, 0};
             event_add(L->start_ev, &now0);
             break;
         }
-        start_bot(L, &L->bots[L->next_start++]);
+        bot_start(&L->bots[L->next_start++]);
     }
-    L->starting = 0;
     if (L->active == 0 && (L->next_start >= L->nbots || L->stopping))
         event_base_loopbreak(L->base);
 }
@@ -81,7 +38,7 @@ static void on_start(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
-    bot_loop_start_more(arg);
+    start_more(arg);
 }
 
 /* ---- the loop -------------------------------------------------------------------------------- */
@@ -157,7 +114,7 @@ void bot_loop_run(struct bot_loop *L)
     struct event *sig = evsignal_new(L->base, SIGINT, on_sigint, L);
     if (sig != NULL)
         event_add(sig, NULL);
-    bot_loop_start_more(L);
+    start_more(L);
     if (L->active > 0)
         event_base_dispatch(L->base);
     if (sig != NULL)
