@@ -43,10 +43,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "common/cli.h"
+#include "compat/os.h"
 
 #define PROG "socklab-loadgen"
 #define MAX_EVENTS 512
@@ -66,7 +68,7 @@ enum state { ST_FREE, ST_CONNECTING, ST_WAIT_ECHO, ST_WAIT_EOF, ST_IDLE, ST_RETR
 struct opts {
     enum mode mode;
     const char *mode_name;
-    long conns, size, chunk, window, count;
+    int conns, size, chunk, window, count;
     double seconds, warmup, slice, slice_warmup;
     enum close_how close_how;
     int verbose;
@@ -125,14 +127,6 @@ static uint64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    nanosleep(&ts, NULL);
 }
 
 /* Nanoseconds the process has spent on a CPU: the first field of each thread's schedstat. */
@@ -204,31 +198,18 @@ static double machine_busy_s(void)
     return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double)sysconf(_SC_CLK_TCK);
 }
 
-static double self_cpu_us(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
-
 static int fcntl_nonblock(int fd)
 {
     int fl = fcntl(fd, F_GETFL);
     return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
+/* Every connection needs a descriptor, and the soft limit is often 1024. */
 static void raise_fd_limit(long need)
 {
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        return;
-    if ((long)rl.rlim_cur < need) {
-        rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && (long)rl.rlim_max < need ? rl.rlim_max : (rlim_t)need;
-        setrlimit(RLIMIT_NOFILE, &rl);
-        getrlimit(RLIMIT_NOFILE, &rl);
-    }
-    if ((long)rl.rlim_cur < need)
-        die("needs %ld open files, the limit is %ld: raise it (ulimit -n)", need, (long)rl.rlim_cur);
+    long have = os_raise_fd_limit(need);
+    if (have >= 0 && have < need)
+        die("needs %ld open files, the limit is %ld: raise it (ulimit -n)", need, have);
 }
 
 /* ---- connections ----------------------------------------------------------------------------- */
@@ -586,7 +567,7 @@ static void snap_take(struct snap *s, int t)
     s->errors = tg[t].errors;
     for (k = 0; k < ntg; k++)
         s->cpu_ns[k] = cpu_ns_of(tg[k].pid);
-    s->self_us = self_cpu_us();
+    s->self_us = (double)os_cpu_us();
     s->machine_s = machine_busy_s();
 }
 
@@ -676,7 +657,7 @@ static void report(int t)
         if (srv_share >= 0 && g->m_machine_s >= 0)
             other = g->m_machine_s / g->secs - srv_share - load_share - g->m_others_ns / 1e9 / g->secs;
     }
-    printf("target=%d port=%ld mode=%s conns=%ld size=%ld seconds=%.3f slices=%d ops=%.1f rate=%.1f unit=%s "
+    printf("target=%d port=%ld mode=%s conns=%d size=%d seconds=%.3f slices=%d ops=%.1f rate=%.1f unit=%s "
            "server_cpu_us=%.0f server_cpu_us_per_op=%.3f server_cpu_share=%.3f loadgen_cpu_share=%.3f "
            "other_cpu_share=%.3f p50_us=%.1f p99_us=%.1f errors=%llu",
            t + 1, g->port, o.mode_name, o.conns, o.mode == STREAM ? o.chunk : o.size, g->secs, g->slices, ops,
@@ -741,7 +722,7 @@ static void warm_one(void)
             break;
         if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
             die("warm-up recv: %s", n == 0 ? "EOF" : strerror(errno));
-        sleep_ms(1);
+        os_sleep_ms(1);
     }
     close(fd);
 }
@@ -764,7 +745,7 @@ static void run_hold(void)
         lc[i].fd = -1;
     for (i = 0; i < 3; i++)
         warm_one();
-    sleep_ms(300);
+    os_sleep_ms(300);
     rss0 = rss_bytes_of(tg[0].pid);
     cpu0 = cpu_ns_of(tg[0].pid);
     start = now_ns();
@@ -795,15 +776,15 @@ static void run_hold(void)
             die("hold: timed out opening connections");
     }
     setup_ns = now_ns() - start;
-    sleep_ms(500); /* let the server finish with the last ones */
+    os_sleep_ms(500); /* let the server finish with the last ones */
     rss1 = rss_bytes_of(tg[0].pid);
     cpu1 = cpu_ns_of(tg[0].pid);
     for (i = 0; i < o.count; i++)
         close_conn(i, 0);
     for (guard = 0; guard < 20; guard++)
-        sleep_ms(50);
+        os_sleep_ms(50);
     rss2 = rss_bytes_of(tg[0].pid);
-    printf("target=1 port=%ld mode=hold count=%ld rss_before=%lld rss_held=%lld rss_after_close=%lld "
+    printf("target=1 port=%ld mode=hold count=%d rss_before=%lld rss_held=%lld rss_after_close=%lld "
            "bytes_per_conn=%.1f rate=%.1f unit=byte setup_seconds=%.3f server_cpu_us_per_conn=%.3f errors=%llu\n",
            tg[0].port, o.count, rss0, rss1, rss2, (double)(rss1 - rss0) / (double)o.count,
            (double)(rss1 - rss0) / (double)o.count, (double)setup_ns / 1e9,
@@ -812,50 +793,32 @@ static void run_hold(void)
 
 /* ---- options --------------------------------------------------------------------------------- */
 
-static void usage(void)
-{
-    fprintf(stderr,
-            "usage: %s pingpong|stream|churn|hold --port P [--server-pid PID] [--conns C] [--size S]\n"
-            "       [--chunk B] [--window B] [--close client|rst|server] [--count N] [--seconds D] [--warmup W]\n"
-            "       [--vs-port P2 --vs-server-pid PID2 [--slice S] [--slice-warmup W]] [--verbose 1]\n",
-            PROG);
-    exit(2);
-}
-
-static long num(const char *s, long lo, long hi)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*end != '\0' || end == s || v < lo || v > hi)
-        usage();
-    return v;
-}
-
-static double fnum(const char *s, double lo, double hi)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (*end != '\0' || end == s || !(v >= lo && v <= hi))
-        usage();
-    return v;
-}
-
 static void parse(int argc, char **argv)
 {
-    int i;
-    if (argc < 2)
-        usage();
-    o.mode_name = argv[1];
-    if (strcmp(argv[1], "pingpong") == 0)
-        o.mode = PINGPONG, o.conns = 50;
-    else if (strcmp(argv[1], "stream") == 0)
-        o.mode = STREAM, o.conns = 4;
-    else if (strcmp(argv[1], "churn") == 0)
-        o.mode = CHURN, o.conns = 32;
-    else if (strcmp(argv[1], "hold") == 0)
-        o.mode = HOLD;
-    else
-        usage();
+    int port = 0, pid = 0, vs_port = 0, vs_pid = 0, npos;
+    const char *mode = NULL, *close_how = "client";
+    const struct cli_opt opts[] = {
+        {"port", CLI_INT, &port, 1, 65535, "--port P            the server to load, on 127.0.0.1 (required)"},
+        {"server-pid", CLI_INT, &pid, 1, 1 << 30,
+         "--server-pid PID    its process, for its CPU time and RSS (hold: required)"},
+        {"vs-port", CLI_INT, &vs_port, 1, 65535,
+         "--vs-port P2        a second server, loaded in turns with the first (not hold)"},
+        {"vs-server-pid", CLI_INT, &vs_pid, 1, 1 << 30, "--vs-server-pid PID2  its process"},
+        {"conns", CLI_INT, &o.conns, 1, MAX_CONNS / 2,
+         "--conns C           connections per server (pingpong 50, stream 4, churn 32 at a time)"},
+        {"size", CLI_INT, &o.size, 1, MAX_SIZE, "--size S            pingpong, churn: bytes per message (64)"},
+        {"chunk", CLI_INT, &o.chunk, 1, MAX_SIZE, "--chunk B           stream: bytes per send (65536)"},
+        {"window", CLI_INT, &o.window, 1, 1 << 30, "--window B          stream: bytes in flight per connection (1048576)"},
+        {"close", CLI_STR, &close_how, 0, 0, "--close client|rst|server  churn: who closes, and how (client)"},
+        {"count", CLI_INT, &o.count, 1, MAX_CONNS, "--count N           hold: idle connections (10000)"},
+        {"seconds", CLI_DOUBLE, &o.seconds, 0.01, 3600, "--seconds D         measured seconds per server (3)"},
+        {"warmup", CLI_DOUBLE, &o.warmup, 0, 60, "--warmup W          unmeasured seconds first (0.5)"},
+        {"slice", CLI_DOUBLE, &o.slice, 0.01, 60, "--slice S           two servers: measured seconds per turn (0.5)"},
+        {"slice-warmup", CLI_DOUBLE, &o.slice_warmup, 0, 60,
+         "--slice-warmup W    two servers: unmeasured seconds at the start of each turn (0.1)"},
+        {"verbose", CLI_INT, &o.verbose, 0, 1, "--verbose 1         each slice on stderr"},
+        {NULL, CLI_FLAG, NULL, 0, 0, NULL}};
+
     o.size = 64;
     o.chunk = 65536;
     o.window = 1048576;
@@ -864,59 +827,41 @@ static void parse(int argc, char **argv)
     o.warmup = 0.5;
     o.slice = 0.5;
     o.slice_warmup = 0.1;
-    tg[0].port = tg[1].port = -1;
-    for (i = 2; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (v == NULL)
-            usage();
-        i++;
-        if (strcmp(a, "--port") == 0)
-            tg[0].port = num(v, 1, 65535);
-        else if (strcmp(a, "--server-pid") == 0)
-            tg[0].pid = num(v, 1, 1L << 30);
-        else if (strcmp(a, "--vs-port") == 0)
-            tg[1].port = num(v, 1, 65535);
-        else if (strcmp(a, "--vs-server-pid") == 0)
-            tg[1].pid = num(v, 1, 1L << 30);
-        else if (strcmp(a, "--conns") == 0)
-            o.conns = num(v, 1, MAX_CONNS / 2);
-        else if (strcmp(a, "--size") == 0)
-            o.size = num(v, 1, MAX_SIZE);
-        else if (strcmp(a, "--chunk") == 0)
-            o.chunk = num(v, 1, MAX_SIZE);
-        else if (strcmp(a, "--window") == 0)
-            o.window = num(v, 1, 1L << 30);
-        else if (strcmp(a, "--count") == 0)
-            o.count = num(v, 1, MAX_CONNS);
-        else if (strcmp(a, "--seconds") == 0)
-            o.seconds = fnum(v, 0.01, 3600);
-        else if (strcmp(a, "--warmup") == 0)
-            o.warmup = fnum(v, 0, 60);
-        else if (strcmp(a, "--slice") == 0)
-            o.slice = fnum(v, 0.01, 60);
-        else if (strcmp(a, "--slice-warmup") == 0)
-            o.slice_warmup = fnum(v, 0, 60);
-        else if (strcmp(a, "--verbose") == 0)
-            o.verbose = (int)num(v, 0, 1);
-        else if (strcmp(a, "--close") == 0) {
-            if (strcmp(v, "client") == 0)
-                o.close_how = CLOSE_CLIENT;
-            else if (strcmp(v, "rst") == 0)
-                o.close_how = CLOSE_RST;
-            else if (strcmp(v, "server") == 0)
-                o.close_how = CLOSE_SERVER;
-            else
-                usage();
-        } else
-            usage();
-    }
-    if (tg[0].port < 0 || (o.mode == CHURN && o.size > 65536)) /* churn: one send, one socket buffer */
-        usage();
-    if (tg[1].port > 0) {
-        if (o.mode == HOLD) /* RSS is read from one server at a time */
-            usage();
-        ntg = 2;
-    }
+    cli_parse(PROG, "pingpong|stream|churn|hold --port P [options]", opts, argc, argv, 1, &mode, 1, &npos);
+    if (npos == 0)
+        cli_fail(PROG, "which load? pingpong, stream, churn or hold (see --help)");
+    o.mode_name = mode;
+    if (strcmp(mode, "pingpong") == 0)
+        o.mode = PINGPONG, o.conns = o.conns ? o.conns : 50;
+    else if (strcmp(mode, "stream") == 0)
+        o.mode = STREAM, o.conns = o.conns ? o.conns : 4;
+    else if (strcmp(mode, "churn") == 0)
+        o.mode = CHURN, o.conns = o.conns ? o.conns : 32;
+    else if (strcmp(mode, "hold") == 0)
+        o.mode = HOLD;
+    else
+        cli_fail(PROG, "unknown load '%s': pingpong, stream, churn or hold", mode);
+    if (strcmp(close_how, "client") == 0)
+        o.close_how = CLOSE_CLIENT;
+    else if (strcmp(close_how, "rst") == 0)
+        o.close_how = CLOSE_RST;
+    else if (strcmp(close_how, "server") == 0)
+        o.close_how = CLOSE_SERVER;
+    else
+        cli_fail(PROG, "--close: '%s' is not client, rst or server", close_how);
+    if (port == 0)
+        cli_fail(PROG, "--port is required: the server to load");
+    if (o.mode == CHURN && o.size > 65536) /* one send, one socket buffer */
+        cli_fail(PROG, "churn sends each message at once: --size 65536 at most");
+    if (o.mode == HOLD && vs_port > 0) /* RSS is read from one server at a time */
+        cli_fail(PROG, "hold loads one server: no --vs-port");
+    if (o.mode == HOLD && pid == 0)
+        cli_fail(PROG, "hold needs --server-pid (it reads the server's RSS)");
+    tg[0].port = port;
+    tg[0].pid = pid;
+    tg[1].port = vs_port;
+    tg[1].pid = vs_pid;
+    ntg = vs_port > 0 ? 2 : 1;
 }
 
 int main(int argc, char **argv)
