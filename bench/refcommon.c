@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
+
+#include "compat/os.h"
+
+#define MAX_TABLE (1L << 20)
 
 volatile sig_atomic_t ref_stop;
 
@@ -25,19 +28,17 @@ static void on_signal(int sig)
 long ref_start(void)
 {
     struct sigaction act;
-    struct rlimit rl;
+    long limit;
 
     memset(&act, 0, sizeof act);
     act.sa_handler = on_signal;
     sigaction(SIGINT, &act, NULL);
     sigaction(SIGTERM, &act, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        return 1024;
-    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 1048576 ? 1048576 : rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-    getrlimit(RLIMIT_NOFILE, &rl);
-    return (long)rl.rlim_cur;
+    limit = os_raise_fd_limit(MAX_TABLE);
+    if (limit < 0)
+        return 1024; /* unreadable: the usual default */
+    return limit < MAX_TABLE ? limit : MAX_TABLE;
 }
 
 int ref_listen(const char *prog, long port, int backlog, int ep)

@@ -8,7 +8,8 @@
 extern volatile sig_atomic_t ref_stop; /* set by SIGINT/SIGTERM */
 
 /* SIGINT/SIGTERM set ref_stop without SA_RESTART (epoll_wait returns EINTR), SIGPIPE is ignored, and
- * the open-files limit is raised to the hard one (at most 2^20). Returns the limit now in effect. */
+ * the open-files limit is raised to the hard one. Returns how many descriptors a table indexed by
+ * descriptor needs: that limit, at most 2^20. */
 long ref_start(void);
 
 /* A non-blocking listener on 127.0.0.1:port (0: any free port), watched by ep for EPOLLIN, and the
