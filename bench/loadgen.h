@@ -72,7 +72,7 @@ struct lg {
 };
 
 /* A load mode. NULL hooks are skipped. Hooks other than prepare and run serve lg_run_slices only,
- * and are called once per slot or per epoll event, never per byte. */
+ * which calls them per slot, per epoll event or per pass of its loop, never per byte. */
 struct lg_mode {
     const char *name;    /* the command's first word, and the report's mode= */
     int default_conns;   /* --conns when not given */
@@ -80,7 +80,7 @@ struct lg_mode {
     double ops_per_unit; /* 1, or 1e6 where an operation is a byte and the unit MB (10^6 bytes) */
     int size_is_chunk;   /* the report's size= is --chunk, not --size */
     int connects_per_op; /* the slots start closed: each operation opens its own connection */
-    int tick_ms;         /* tick is called at least this often, so the loop never sleeps longer */
+    int tick_ms;         /* with tick: the loop waits at most this long, and calls tick this often */
 
     void (*prepare)(struct lg *lg); /* after option parsing: cli_fail() on what the mode cannot do */
     void (*run)(struct lg *lg);     /* the whole run: lg_run_slices, or the mode's own */
