@@ -6,13 +6,17 @@
 # both alike. Odd rounds give the reference the first slice, even rounds socklab-server. The servers
 # share CPU 0 (only one has work at a time), the load generator has CPU 1. The idle-memory case runs
 # each server alone. Prints the medians over the rounds, the ratio socklab/reference, and whether
-# socklab-server meets the goals of issue 5. Linux only (taskset, /proc).
+# socklab-server meets its goals (the goal column: server CPU per message, MB and churned connection
+# at most 1.1x the reference's, msgs/s and MB/s at least 0.9x, idle memory at most 512 bytes per
+# connection). Linux only (taskset, /proc).
 #
 #   bench/bench.sh BUILD_DIR [--rounds 3] [--seconds 3] [--warmup 0.5] [--hold 10000]
 #                  [--cases NAME,...] [--max-other CPUS] [--raw FILE] [--tsv FILE] [--smoke]
+#   bench/bench.sh BUILD_DIR --report FILE
 #
 #   BUILD_DIR  holds socklab-server and bench/socklab-{loadgen,refecho} (./lab bench: build/release)
 #   --seconds  measured seconds per server and case (in slices); --warmup: unmeasured, first
+#   --hold     idle connections in the hold case
 #   --cases    run only these cases (pingpong, stream, churn, churn_rst, churn_srv, hold); the table
 #              then shows only their rows and judges only their goals
 #   --max-other  a run during which the rest of the machine (other programs, kernel threads) kept
@@ -28,13 +32,15 @@
 # loads of other people on the machine never overlap a measurement (SOCKLAB_LOAD_LOCK=FILE to use
 # another; --smoke does not lock: its runs are about a second). SOCKLAB_BENCH_NETNS=0: no namespaces.
 # Exit status: 0 all goals met (or --smoke and every number reported), 1 a goal missed, 2 an error.
+# --help: this text.
 set -euo pipefail
 
 die() { echo "bench: $*" >&2; exit 2; }
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[ $# -ge 1 ] || die "usage: bench/bench.sh BUILD_DIR [--rounds N] [--seconds D] [--warmup W] [--hold N] [--raw FILE] [--tsv FILE] [--smoke]"
+help_if_asked "$@"
+[ $# -ge 1 ] || die "usage: bench/bench.sh BUILD_DIR [options] (see --help)"
 BUILD=$1; shift
 ROUNDS=3 SECONDS_=3 WARMUP=0.5 HOLD=10000 RAW="" TSV="" SMOKE=0 ONLY="" REPORT="" MAX_OTHER=0.15 TRIES=4 SLICE=0.5 SLICE_WARM=0.1
 while [ $# -gt 0 ]; do

@@ -1,5 +1,17 @@
 # bench/lib.sh - what bench.sh and scale.sh both need to set up a load run; sourced, not run.
 
+# help_if_asked ARGS...: with --help among them, prints the calling script's opening comment (its
+# documentation, kept in one place) and exits 0.
+help_if_asked() {
+    local a
+    for a in "$@"; do
+        if [ "$a" = --help ]; then
+            sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"
+            exit 0
+        fi
+    done
+}
+
 # pin_cpus SERVER_WORDS LOAD_WORDS: the server(s) on CPU 0, the load on CPU 1, when there are two
 # CPUs and taskset. Sets PIN_SRV and PIN_LOAD (command prefixes) and PINNING (for the report).
 pin_cpus() {

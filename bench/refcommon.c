@@ -1,4 +1,4 @@
-/* refcommon.c - start-up shared by the reference servers. */
+/* refcommon.c - what the reference servers share (refcommon.h). */
 #define _GNU_SOURCE 1
 
 #include "refcommon.h"
@@ -6,13 +6,16 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdint.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
+
+#include "compat/os.h"
+
+#define MAX_TABLE (1L << 20)
 
 volatile sig_atomic_t ref_stop;
 
@@ -25,19 +28,17 @@ static void on_signal(int sig)
 long ref_start(void)
 {
     struct sigaction act;
-    struct rlimit rl;
+    long limit;
 
     memset(&act, 0, sizeof act);
     act.sa_handler = on_signal;
     sigaction(SIGINT, &act, NULL);
     sigaction(SIGTERM, &act, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        return 1024;
-    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 1048576 ? 1048576 : rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-    getrlimit(RLIMIT_NOFILE, &rl);
-    return (long)rl.rlim_cur;
+    limit = os_raise_fd_limit(MAX_TABLE);
+    if (limit < 0)
+        return 1024; /* unreadable: the usual default */
+    return limit < MAX_TABLE ? limit : MAX_TABLE;
 }
 
 int ref_listen(const char *prog, long port, int backlog, int ep)
@@ -70,4 +71,41 @@ int ref_listen(const char *prog, long port, int backlog, int ep)
     printf("%s: listening on 127.0.0.1:%u\n", prog, (unsigned)ntohs(sa.sin_port));
     fflush(stdout);
     return lfd;
+}
+
+int ref_accept(int lfd, int ep, long table)
+{
+    struct epoll_event ev;
+    int one = 1, fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fd >= table) {
+        close(fd);
+        return REF_REFUSED;
+    }
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        close(fd);
+        return REF_REFUSED;
+    }
+    return fd;
+}
+
+int ref_want(int ep, int fd, uint32_t events)
+{
+    struct epoll_event ev;
+    ev.events = events;
+    ev.data.fd = fd;
+    return epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev);
+}
+
+int ref_wait(const char *prog, int ep, struct epoll_event *evs, int max)
+{
+    int n = epoll_wait(ep, evs, max, 1000);
+    if (n >= 0 || errno == EINTR)
+        return n < 0 ? 0 : n;
+    fprintf(stderr, "%s: epoll_wait: %s\n", prog, strerror(errno));
+    exit(1);
 }

@@ -19,8 +19,7 @@
 #define _GNU_SOURCE 1
 
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +30,7 @@
 #include <unistd.h>
 
 #include "refcommon.h"
+#include "common/cli.h"
 
 #define PROG "socklab-refecho"
 #define BUF_SIZE 65536
@@ -58,10 +58,7 @@ static void drop(int fd)
 
 static void want(int fd, uint32_t events)
 {
-    struct epoll_event ev;
-    ev.events = events;
-    ev.data.fd = fd;
-    if (epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) != 0)
+    if (ref_want(ep, fd, events) != 0)
         drop(fd);
 }
 
@@ -130,55 +127,28 @@ static void on_writable(int fd)
 
 static void on_listener(int lfd)
 {
-    int i, one = 1;
-    for (i = 0; i < MAX_ACCEPTS_PER_EVENT; i++) {
-        struct epoll_event ev;
-        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0)
+    int i;
+    for (i = 0; i < MAX_ACCEPTS_PER_EVENT; i++)
+        if (ref_accept(lfd, ep, nconns) == -1)
             return; /* EAGAIN: all taken; EMFILE and the like: try again on the next event */
-        if (fd >= nconns) {
-            close(fd);
-            continue;
-        }
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        ev.events = EPOLLIN;
-        ev.data.fd = fd;
-        if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0)
-            close(fd);
-    }
-}
-
-static void usage(void)
-{
-    fprintf(stderr, "usage: %s [--port P] [--close-after-echo] [--max-seconds S]\n", PROG);
-    exit(2);
 }
 
 int main(int argc, char **argv)
 {
     struct epoll_event evs[MAX_EVENTS];
     struct timespec t0, t;
-    long port = 0, max_seconds = 3600;
+    uint16_t port = 0;
+    int max_seconds = 3600, npos;
     unsigned long passes = 0;
     int lfd, i;
+    const struct cli_opt opts[] = {
+        {"port", CLI_PORT, &port, 0, 0, "--port P            port on 127.0.0.1 (default 0: any free port)"},
+        {"close-after-echo", CLI_FLAG, &close_after_echo, 0, 0,
+         "--close-after-echo  close once the first read is echoed (the server closes first)"},
+        {"max-seconds", CLI_INT, &max_seconds, 1, INT_MAX, "--max-seconds S     stop after S seconds (default 3600)"},
+        {NULL, CLI_FLAG, NULL, 0, 0, NULL}};
 
-    for (i = 1; i < argc; i++) {
-        char *end;
-        if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
-            port = strtol(argv[++i], &end, 10);
-            if (*end != '\0' || port < 0 || port > 65535)
-                usage();
-        } else if (strcmp(argv[i], "--max-seconds") == 0 && i + 1 < argc) {
-            max_seconds = strtol(argv[++i], &end, 10);
-            if (*end != '\0' || max_seconds < 1)
-                usage();
-        } else if (strcmp(argv[i], "--close-after-echo") == 0) {
-            close_after_echo = 1;
-        } else {
-            usage();
-        }
-    }
-
+    cli_parse(PROG, "[--port P] [--close-after-echo] [--max-seconds S]", opts, argc, argv, 1, NULL, 0, &npos);
     nconns = ref_start();
     conns = calloc((size_t)nconns, sizeof *conns); /* untouched pages cost no RSS */
     ep = epoll_create1(EPOLL_CLOEXEC);
@@ -190,11 +160,7 @@ int main(int argc, char **argv)
 
     clock_gettime(CLOCK_MONOTONIC, &t0);
     while (!ref_stop) {
-        int n = epoll_wait(ep, evs, MAX_EVENTS, 1000);
-        if (n < 0 && errno != EINTR) {
-            perror(PROG ": epoll_wait");
-            return 1;
-        }
+        int n = ref_wait(PROG, ep, evs, MAX_EVENTS);
         for (i = 0; i < n; i++) {
             int fd = evs[i].data.fd;
             if (fd == lfd)
@@ -207,7 +173,7 @@ int main(int argc, char **argv)
         if (n == 0 || ++passes % 256 == 0) { /* the clock, now and then */
             clock_gettime(CLOCK_MONOTONIC, &t);
             if (t.tv_sec - t0.tv_sec >= max_seconds) {
-                fprintf(stderr, "%s: --max-seconds %ld reached\n", PROG, max_seconds);
+                fprintf(stderr, "%s: --max-seconds %d reached\n", PROG, max_seconds);
                 break;
             }
         }

@@ -21,8 +21,6 @@
 #define _GNU_SOURCE 1
 
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +32,9 @@
 #include <unistd.h>
 
 #include "refcommon.h"
+#include "common/cli.h"
 #include "common/proto.h"
+#include "compat/os.h"
 
 #define PROG "socklab-refgame"
 #define BUF_SIZE 65536
@@ -61,26 +61,11 @@ static struct conn *conns;
 static long nconns;
 static struct room *rooms;
 static size_t nrooms, cap_rooms;
-static long room_size = 16, tick_hz = 20;
+static int room_size = 16, tick_hz = 20;
 static int ep;
 static uint8_t buf[BUF_SIZE], frame[PROTO_MAX_FRAME];
 static double tick_ms[MAX_TICKS];
 static long nticks;
-
-static uint64_t now_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t); /* the clock the bot compares STATE stamps with */
-    return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
-}
-
-static void want(int fd, uint32_t events)
-{
-    struct epoll_event ev;
-    ev.events = events;
-    ev.data.fd = fd;
-    epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev);
-}
 
 static void leave_room(struct conn *c)
 {
@@ -124,7 +109,7 @@ static void send_frame(int fd, const uint8_t *p, size_t n)
             return;
         p += w;
         n -= (size_t)w;
-        want(fd, EPOLLIN | EPOLLOUT);
+        ref_want(ep, fd, EPOLLIN | EPOLLOUT);
     }
     if (c->out_off > 0) { /* what went out already is dropped before appending */
         memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
@@ -285,14 +270,14 @@ static void on_writable(int fd)
     free(c->out);
     c->out = NULL;
     c->out_len = c->out_off = 0;
-    want(fd, EPOLLIN);
+    ref_want(ep, fd, EPOLLIN);
     finish_after_bye(fd);
 }
 
 static void tick(uint32_t no)
 {
     struct proto_player snap[PROTO_STATE_MAX_COUNT];
-    uint64_t t0 = now_us();
+    uint64_t t0 = os_now_us(); /* STATE's stamp: socklab-bot reads the same clock */
     size_t i, j, players = 0;
     for (i = 0; i < nrooms; i++) {
         struct room *r = &rooms[i];
@@ -312,34 +297,24 @@ static void tick(uint32_t no)
             if (!conns[rooms[i].fds[j]].open)
                 drop(rooms[i].fds[j--]);
     if (nticks < MAX_TICKS && players > 0) /* ticks with players only, as socklab-server counts */
-        tick_ms[nticks++] = (double)(now_us() - t0) / 1000.0;
+        tick_ms[nticks++] = (double)(os_now_us() - t0) / 1000.0;
 }
 
 static void on_listener(int lfd)
 {
-    int one = 1;
     for (;;) {
-        struct epoll_event ev;
-        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EMFILE || errno == ENFILE) { /* the listener stays ready: do not spin on it */
-                fprintf(stderr, "%s: out of file descriptors: %s\n", PROG, strerror(errno));
-                exit(1);
-            }
+        int fd = ref_accept(lfd, ep, nconns);
+        if (fd == -1 && (errno == EMFILE || errno == ENFILE)) { /* the listener stays ready: do not spin on it */
+            fprintf(stderr, "%s: out of file descriptors: %s\n", PROG, strerror(errno));
+            exit(1);
+        }
+        if (fd == -1)
             return;
-        }
-        if (fd >= nconns) {
-            close(fd);
+        if (fd == REF_REFUSED)
             continue;
-        }
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         memset(&conns[fd], 0, sizeof conns[fd]);
         conns[fd].room = -1;
         conns[fd].open = 1;
-        ev.events = EPOLLIN;
-        ev.data.fd = fd;
-        if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0)
-            close(fd);
     }
 }
 
@@ -349,45 +324,24 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void usage(void)
-{
-    fprintf(stderr, "usage: %s [--port P] [--tick-hz 20] [--room-size 16] [--max-seconds S]\n", PROG);
-    exit(2);
-}
-
-static long arg_num(const char *v, long lo, long hi)
-{
-    char *end;
-    long n = strtol(v, &end, 10);
-    if (*end != '\0' || n < lo || n > hi)
-        usage();
-    return n;
-}
-
 int main(int argc, char **argv)
 {
     struct epoll_event ev, evs[MAX_EVENTS];
     struct itimerspec its;
-    long port = 0, max_seconds = 3600;
+    uint16_t port = 0;
+    int max_seconds = 3600, npos;
     uint64_t started, expirations;
     uint32_t tick_no = 0;
     int lfd, tfd, i;
+    const struct cli_opt opts[] = {
+        {"port", CLI_PORT, &port, 0, 0, "--port P          port on 127.0.0.1 (default 0: any free port)"},
+        {"tick-hz", CLI_INT, &tick_hz, 1, 1000, "--tick-hz N       STATE frames per second (default 20)"},
+        {"room-size", CLI_INT, &room_size, 1, PROTO_STATE_MAX_COUNT, "--room-size N     players per room (default 16)"},
+        {"max-seconds", CLI_INT, &max_seconds, 1, 86400, "--max-seconds S   stop after S seconds (default 3600)"},
+        {NULL, CLI_FLAG, NULL, 0, 0, NULL}};
 
-    for (i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--port") == 0)
-            port = arg_num(argv[i + 1], 0, 65535);
-        else if (strcmp(argv[i], "--tick-hz") == 0)
-            tick_hz = arg_num(argv[i + 1], 1, 1000);
-        else if (strcmp(argv[i], "--room-size") == 0)
-            room_size = arg_num(argv[i + 1], 1, PROTO_STATE_MAX_COUNT);
-        else if (strcmp(argv[i], "--max-seconds") == 0)
-            max_seconds = arg_num(argv[i + 1], 1, 86400);
-        else
-            usage();
-    }
-    if (i != argc)
-        usage();
-
+    cli_parse(PROG, "[--port P] [--tick-hz 20] [--room-size 16] [--max-seconds S]", opts, argc, argv, 1, NULL, 0,
+              &npos);
     nconns = ref_start();
     conns = calloc((size_t)nconns, sizeof *conns);
     tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -408,13 +362,9 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    started = now_us();
-    while (!ref_stop && now_us() - started < (uint64_t)max_seconds * 1000000u) {
-        int n = epoll_wait(ep, evs, MAX_EVENTS, 1000);
-        if (n < 0 && errno != EINTR) {
-            perror(PROG ": epoll_wait");
-            return 1;
-        }
+    started = os_now_us();
+    while (!ref_stop && os_now_us() - started < (uint64_t)max_seconds * 1000000u) {
+        int n = ref_wait(PROG, ep, evs, MAX_EVENTS);
         for (i = 0; i < n; i++) {
             int fd = evs[i].data.fd;
             if (fd == lfd)
@@ -431,7 +381,7 @@ int main(int argc, char **argv)
     }
     qsort(tick_ms, (size_t)nticks, sizeof tick_ms[0], cmp_double);
     printf("%s: ticks=%ld seconds=%.2f work_p50_ms=%.2f work_p99_ms=%.2f\n", PROG, nticks,
-           (double)(now_us() - started) / 1e6, nticks ? tick_ms[nticks / 2] : 0.0,
+           (double)(os_now_us() - started) / 1e6, nticks ? tick_ms[nticks / 2] : 0.0,
            nticks ? tick_ms[(nticks * 99) / 100] : 0.0);
     return 0;
 }

@@ -9,6 +9,7 @@
 #   --duration S  seconds of play per bot (default 20; all of them play at once for S minus the ramp)
 #   --rounds R    rounds (default 2)
 #   --raw FILE    keep every run's figures, one key=value line per run
+#   --help        this text
 #
 # As root each run gets a network namespace of its own (a clean loopback, no TIME_WAIT left from
 # the run before). Server on CPU 0, bots on CPU 1. Runs of 1,000 bots or more hold the load lock
@@ -18,6 +19,7 @@ die() { echo "scale: $*" >&2; exit 2; }
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+help_if_asked "$@"
 [ $# -ge 1 ] || die "usage: bench/scale.sh BUILD_DIR [--count N] [--duration S] [--rounds R] [--raw FILE]"
 BUILD=$1; shift
 COUNT=10000 DURATION=20 ROUNDS=2 RAW=""

@@ -32,6 +32,21 @@ int cli_parse_long(const char *s, long min, long max, long *out)
     return 0;
 }
 
+int cli_parse_double(const char *s, double min, double max, double *out)
+{
+    char *end = NULL;
+    double v;
+    if (s == NULL || *s == '\0')
+        return -1;
+    errno = 0;
+    v = strtod(s, &end);
+    /* Written so that a NaN fails too: it compares false with anything. */
+    if (errno != 0 || end == s || *end != '\0' || !(v >= min && v <= max))
+        return -1;
+    *out = v;
+    return 0;
+}
+
 int cli_parse_port(const char *s, uint16_t *out)
 {
     long v;
@@ -68,9 +83,14 @@ static void set_value(const char *prog, const struct cli_opt *o, const char *val
         *(const char **)o->target = val;
         break;
     case CLI_INT:
-        if (cli_parse_long(val, o->min, o->max, &v) != 0)
-            cli_fail(prog, "--%s: '%s' is not a whole number from %ld to %ld", o->name, val, o->min, o->max);
+        if (cli_parse_long(val, (long)o->min, (long)o->max, &v) != 0)
+            cli_fail(prog, "--%s: '%s' is not a whole number from %ld to %ld", o->name, val, (long)o->min,
+                     (long)o->max);
         *(int *)o->target = (int)v;
+        break;
+    case CLI_DOUBLE:
+        if (cli_parse_double(val, o->min, o->max, (double *)o->target) != 0)
+            cli_fail(prog, "--%s: '%s' is not a number from %g to %g", o->name, val, o->min, o->max);
         break;
     case CLI_PORT:
         if (cli_parse_port(val, (uint16_t *)o->target) != 0)

@@ -1,4 +1,4 @@
-/* cli.h - argument parsing shared by socklab, socklab-server and socklab-bot.
+/* cli.h - argument parsing shared by socklab, socklab-server, socklab-bot and bench/'s tools.
  *
  * getopt_long does not exist with MSVC, so this is a small long-option parser: "--name value",
  * "--name=value" and boolean "--flag". Every bad input ends in one line on stderr,
@@ -8,13 +8,13 @@
 
 #include <stdint.h>
 
-enum cli_kind { CLI_FLAG, CLI_STR, CLI_INT, CLI_PORT };
+enum cli_kind { CLI_FLAG, CLI_STR, CLI_INT, CLI_PORT, CLI_DOUBLE };
 
 struct cli_opt {
     const char *name;  /* without the dashes: "port" */
     enum cli_kind kind;
-    void *target;      /* int* for FLAG/INT, const char** for STR, uint16_t* for PORT */
-    long min, max;     /* range for INT */
+    void *target;      /* int* for FLAG/INT, const char** for STR, uint16_t* for PORT, double* for DOUBLE */
+    double min, max;   /* range for INT (whole numbers within int's) and DOUBLE (fractions too: 0.01) */
     const char *help;  /* "--port P     server port (0 = ephemeral)" */
 };
 
@@ -33,6 +33,7 @@ void cli_fail(const char *prog, const char *fmt, ...)
 
 /* Strict number parsing: the whole string, in range. Return 0 on success. */
 int cli_parse_long(const char *s, long min, long max, long *out);
+int cli_parse_double(const char *s, double min, double max, double *out);
 int cli_parse_port(const char *s, uint16_t *out);
 
 #endif
