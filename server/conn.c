@@ -119,31 +119,39 @@ size_t srv_conn_pending(const struct srv_conn *c) { return srv_output_pending(c)
 
 /* ---- sending ------------------------------------------------------------------------------- */
 
+/* A peer whose pending output would pass --max-outbuf: cut off, with the figures in the log. */
+static void cut_off(struct srv_conn *c, size_t wanted)
+{
+    char text[160];
+    snprintf(text, sizeof text, "cut off: %lu bytes of output pending, over --max-outbuf %d (peer not reading)",
+             (unsigned long)wanted, c->srv->cfg.max_outbuf);
+    conn_end(c, text);
+}
+
+/* What a send that did not go out whole means for the connection. */
+static void send_outcome(struct srv_conn *c, enum srv_out r, const struct srv_out_why *why)
+{
+    if (r == SRV_OUT_QUEUED)
+        settle(c); /* the write event, and read backpressure */
+    else if (r == SRV_OUT_OVER_CAP)
+        cut_off(c, why->wanted);
+    else if (r == SRV_OUT_FAILED)
+        conn_fail(c, "send", why->code);
+    else if (r == SRV_OUT_NO_MEMORY)
+        conn_end(c, "out of memory for output");
+}
+
+/* Hot: every STATE to every player passes here, so the usual case (the kernel took it all) is a
+ * test and a call, and the rest is out of line. */
 void srv_conn_send(struct srv_conn *c, const void *data, size_t len)
 {
     struct srv_out_why why;
-    char text[160];
-
+    enum srv_out r;
     if (c->state == SRV_DEAD || c->shut_wr || len == 0)
         return;
-    switch (srv_output_write(c, data, len, &why)) {
-    case SRV_OUT_SENT:
-        return;
-    case SRV_OUT_QUEUED:
-        settle(c); /* the write event, and read backpressure */
-        return;
-    case SRV_OUT_OVER_CAP:
-        snprintf(text, sizeof text, "cut off: %lu bytes of output pending, over --max-outbuf %d (peer not reading)",
-                 (unsigned long)why.wanted, c->srv->cfg.max_outbuf);
-        conn_end(c, text);
-        return;
-    case SRV_OUT_FAILED:
-        conn_fail(c, "send", why.code);
-        return;
-    case SRV_OUT_NO_MEMORY:
-        conn_end(c, "out of memory for output");
-        return;
-    }
+    r = srv_output_write(c, data, len, &why);
+    if (r != SRV_OUT_SENT)
+        send_outcome(c, r, &why);
 }
 
 static void on_write(evutil_socket_t fd, short what, void *arg)
