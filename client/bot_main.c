@@ -24,6 +24,8 @@ static int run_lesson(const char *name, const struct bot_opts *o)
     int ok;
     if (l == NULL)
         cli_fail(PROG, "unknown lesson '%s' (try: socklab list)", name);
+    if (lesson_needs_one_process(l) != NULL)
+        cli_fail(PROG, "--lesson %s: %s", name, lesson_needs_one_process(l));
     memset(&lo, 0, sizeof lo);
     lo.host = o->host;
     lo.port = o->port;

@@ -9,6 +9,9 @@ typedef struct os_thread os_thread;
 /* Starts fn(arg) on a new thread; returns NULL on failure. */
 os_thread *os_thread_start(void (*fn)(void *), void *arg);
 void os_thread_join(os_thread *t);
+/* Waits up to timeout_ms for the thread to end: 1 when it ended (it is then joined and freed, as
+ * by os_thread_join), 0 when it still runs. */
+int os_thread_wait(os_thread *t, int timeout_ms);
 
 uint64_t os_now_us(void); /* monotonic */
 void os_sleep_ms(int ms);
@@ -19,6 +22,9 @@ long os_raise_fd_limit(long want);
 
 /* Process id, for reading this process's own resource use. */
 long os_pid(void);
+
+/* Descriptors (Windows: kernel handles) this process holds open now, -1 if unknown. */
+long os_open_fds(void);
 
 /* Resident set size of this process in bytes, -1 if unknown. */
 long os_rss_bytes(void);

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE 1
 #include "compat/os.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -14,12 +15,20 @@ struct os_thread {
     pthread_t tid;
     void (*fn)(void *);
     void *arg;
+    /* os_thread_wait's "has it ended?", portable where pthread_timedjoin_np is not */
+    pthread_mutex_t lock;
+    pthread_cond_t ended_cond;
+    int ended;
 };
 
 static void *trampoline(void *p)
 {
     struct os_thread *t = p;
     t->fn(t->arg);
+    pthread_mutex_lock(&t->lock);
+    t->ended = 1;
+    pthread_cond_broadcast(&t->ended_cond);
+    pthread_mutex_unlock(&t->lock);
     return NULL;
 }
 
@@ -30,7 +39,12 @@ os_thread *os_thread_start(void (*fn)(void *), void *arg)
         return NULL;
     t->fn = fn;
     t->arg = arg;
+    t->ended = 0;
+    pthread_mutex_init(&t->lock, NULL);
+    pthread_cond_init(&t->ended_cond, NULL);
     if (pthread_create(&t->tid, NULL, trampoline, t) != 0) {
+        pthread_mutex_destroy(&t->lock);
+        pthread_cond_destroy(&t->ended_cond);
         free(t);
         return NULL;
     }
@@ -42,7 +56,33 @@ void os_thread_join(os_thread *t)
     if (t == NULL)
         return;
     pthread_join(t->tid, NULL);
+    pthread_mutex_destroy(&t->lock);
+    pthread_cond_destroy(&t->ended_cond);
     free(t);
+}
+
+int os_thread_wait(os_thread *t, int timeout_ms)
+{
+    struct timespec until;
+    int ended;
+    if (t == NULL)
+        return 1;
+    clock_gettime(CLOCK_REALTIME, &until); /* pthread_cond_timedwait's default clock */
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&t->lock);
+    while (!t->ended && pthread_cond_timedwait(&t->ended_cond, &t->lock, &until) == 0)
+        ;
+    ended = t->ended;
+    pthread_mutex_unlock(&t->lock);
+    if (!ended)
+        return 0;
+    os_thread_join(t);
+    return 1;
 }
 
 uint64_t os_now_us(void)
@@ -82,6 +122,19 @@ long os_raise_fd_limit(long want)
 }
 
 long os_pid(void) { return (long)getpid(); }
+
+long os_open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    long n = 0;
+    if (d == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n - 1; /* the directory stream's own descriptor */
+}
 
 long os_rss_bytes(void)
 {

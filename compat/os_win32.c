@@ -57,6 +57,17 @@ void os_thread_join(os_thread *t)
     free(t);
 }
 
+int os_thread_wait(os_thread *t, int timeout_ms)
+{
+    if (t == NULL)
+        return 1;
+    if (WaitForSingleObject(t->handle, timeout_ms < 0 ? 0 : (DWORD)timeout_ms) != WAIT_OBJECT_0)
+        return 0;
+    CloseHandle(t->handle);
+    free(t);
+    return 1;
+}
+
 uint64_t os_now_us(void)
 {
     static LARGE_INTEGER freq; /* constant after boot; racing first calls store the same value */
@@ -90,6 +101,13 @@ long os_raise_fd_limit(long want)
 }
 
 long os_pid(void) { return (long)GetCurrentProcessId(); }
+
+long os_open_fds(void)
+{
+    DWORD n = 0;
+    /* every kernel object the process holds, sockets among them: the nearest to an fd count */
+    return GetProcessHandleCount(GetCurrentProcess(), &n) ? (long)n : -1;
+}
 
 long os_rss_bytes(void)
 {

@@ -63,6 +63,10 @@ int sock_host_family(const char *host, char *err); /* AF_INET / AF_INET6, or -1 
  * becomes writable, sock_connect_result() gives 0 or the connect's error code. */
 sock_t sock_connect_tcp_start(const char *host, uint16_t port, char *err);
 int sock_connect_result(sock_t s);
+/* The same start on a socket made with sock_tcp_socket (so options set before it decide the SYN):
+ * the socket becomes non-blocking; 0 when the connect is under way or done, -1 when it failed at
+ * once (connection refused on some systems, an unreachable route). */
+int sock_connect_begin(sock_t s, const char *host, uint16_t port, char *err);
 sock_t sock_accept(sock_t lsock, char *err);
 int sock_close(sock_t s);  /* close()/closesocket(); the platform error is kept */
 int sock_shutdown(sock_t s, enum sock_how how, char *err);
@@ -107,6 +111,30 @@ int sock_set_reuseaddr(sock_t s, int on, char *err);
  * took effect: "TCP_KEEPIDLE/INTVL/CNT" or "SIO_KEEPALIVE_VALS" (Windows fallback). */
 int sock_set_keepalive(sock_t s, int idle_s, int intvl_s, int count, const char **path_out, char *err);
 
+/* ---- timers and failure knobs, per connection (sock_tcpopt_posix.c / sock_tcpopt_win32.c) ----
+ * Each returns 0, -1, or SOCK_UNSUPPORTED when this platform has no such knob (err says so and
+ * names the nearest thing it has). */
+/* SYN retransmissions before connect() gives up: Linux TCP_SYNCNT (1-127). Windows has no count:
+ * TCP_MAXRT (sock_set_user_timeout) bounds a connect in time instead. */
+int sock_set_syn_count(sock_t s, int count, char *err);
+/* How long sent data may stay unacknowledged (and, on Windows, a connect may go unanswered) before
+ * the connection is dropped with ETIMEDOUT: Linux TCP_USER_TIMEOUT (ms), Windows TCP_MAXRT (whole
+ * seconds, rounded up). 0 = the system default. */
+int sock_set_user_timeout(sock_t s, int ms, char *err);
+/* TCP_DEFER_ACCEPT on a listener (Linux): accept() only once data arrived, or after about `secs`
+ * of SYN-ACK retransmission slots. *got reads back what the kernel keeps (it rounds up to whole
+ * retransmission slots). No equivalent on Windows. */
+int sock_set_defer_accept(sock_t s, int secs, int *got, char *err);
+/* How long an orphaned socket may stay in FIN_WAIT2: Linux TCP_LINGER2 (seconds; instead of
+ * net.ipv4.tcp_fin_timeout). No equivalent on Windows. */
+int sock_set_fin_wait2_timeout(sock_t s, int secs, char *err);
+/* The ephemeral ports this socket may pick at connect (Linux 6.3+ IP_LOCAL_PORT_RANGE, inside the
+ * system's range), so a lesson can run a client out of ports in seconds. Elsewhere: bind each
+ * socket to a port of its own range with sock_bind_local instead. */
+int sock_set_local_port_range(sock_t s, uint16_t lo, uint16_t hi, char *err);
+/* Binds s to addr:port before connect (port 0: any). */
+int sock_bind_local(sock_t s, const char *addr, uint16_t port, char *err);
+
 /* ---- kernel views ------------------------------------------------------------------------- */
 /* A portable subset of TCP_INFO / SIO_TCP_INFO. Fields the platform lacks are -1. */
 struct sock_tcpinfo {
@@ -130,6 +158,9 @@ struct sock_tcpinfo {
      * only. Linux counts in MSS-sized segments (a GSO/TSO packet of 20 x MSS counts 20), not in the
      * packets a capture shows. Windows' SIO_TCP_INFO has no such counts (-1). */
     long segs_out, segs_in, data_segs_out, data_segs_in;
+    /* The retransmission timeout now (microseconds; it doubles with each backoff), and how long ago
+     * data / an ACK last arrived (milliseconds): the clocks keepalive and the user timeout read. */
+    long rto_us, last_data_recv_ms, last_ack_recv_ms;
 };
 int sock_tcp_info(sock_t s, struct sock_tcpinfo *ti, char *err); /* 0, -1 or SOCK_UNSUPPORTED */
 
@@ -142,6 +173,13 @@ struct sock_limits {
     long rmem_max, wmem_max;
 };
 int sock_kernel_limits(struct sock_limits *out, char *err);
+
+/* One of the kernel's TCP settings by its sysctl name ("net.ipv4.tcp_syn_retries"), as seen from
+ * this process's network namespace. Linux only; elsewhere SOCK_UNSUPPORTED. */
+int sock_kernel_setting(const char *name, long *value, char *err);
+/* One of the kernel's TCP counters by the name nstat prints ("TcpExtListenDrops",
+ * "TcpRetransSegs"), for this network namespace. Linux only; elsewhere SOCK_UNSUPPORTED. */
+int sock_kernel_counter(const char *name, long long *value, char *err);
 
 /* Bytes in the receive queue not yet read (SIOCINQ/FIONREAD) and in the send queue not yet
  * acknowledged (SIOCOUTQ); -1 where the platform cannot tell. */
@@ -164,6 +202,13 @@ enum sock_state {
 };
 const char *sock_state_name(enum sock_state st); /* "TIME_WAIT", ... */
 
+/* The timer the kernel runs for a connection, as `ss -o` shows it: "on" is the retransmission
+ * timer (SYN, SYN-ACK, data), "keepalive", "timewait" (TIME_WAIT and an orphan's FIN_WAIT2),
+ * "persist" (zero-window probes). */
+enum sock_timer { SOCK_TIMER_NONE = 0, SOCK_TIMER_ON, SOCK_TIMER_KEEPALIVE, SOCK_TIMER_TIMEWAIT,
+                  SOCK_TIMER_PERSIST, SOCK_TIMER_UNKNOWN };
+const char *sock_timer_name(enum sock_timer t); /* "off", "on", "keepalive", "timewait", "persist" */
+
 struct sock_entry {
     enum sock_state state;
     char local_addr[48];
@@ -171,6 +216,10 @@ struct sock_entry {
     char remote_addr[48];
     uint16_t remote_port;
     long recv_q, send_q; /* -1 when the table has no such column */
+    /* The connection's timer: which, ms left until it fires, and how often it fired (retries or
+     * probes). SOCK_TIMER_UNKNOWN and -1 where the table has no timers (Windows). */
+    enum sock_timer timer;
+    long timer_ms, timer_retrans;
 };
 
 /* Lists TCP sockets (IPv4 and IPv6) whose local or remote port is one of ports[0..nports-1]
@@ -185,5 +234,8 @@ int sock_state_table(const uint16_t *ports, size_t nports, struct sock_entry *ou
  * such connection, -1 on error. Works after the socket was closed (FIN_WAIT, TIME_WAIT). */
 int sock_conn_state(const char *laddr, uint16_t lport, const char *raddr, uint16_t rport,
                     enum sock_state *st, char *err);
+/* The same lookup, with the whole row: its state, queues and timer. 1 found, 0 gone, -1 error. */
+int sock_conn_entry(const char *laddr, uint16_t lport, const char *raddr, uint16_t rport,
+                    struct sock_entry *out, char *err);
 
 #endif

@@ -160,6 +160,34 @@ int sock_connect(sock_t s, const char *host, uint16_t port, int timeout_ms, char
     return connect_addr(s, &ss, sslen, timeout_ms, host, port, err);
 }
 
+int sock_connect_begin(sock_t s, const char *host, uint16_t port, char *err)
+{
+    struct sockaddr_storage ss;
+    sys_socklen sslen;
+    int code;
+    if (resolve_addr(host, port, 0, &ss, &sslen, err) != 0)
+        return -1;
+    if (sock_set_nonblocking(s, 1, err) != 0)
+        return -1;
+    if (connect(SYS_SOCKET(s), (const struct sockaddr *)&ss, sslen) == 0)
+        return 0;
+    code = sys_last_error();
+    if (sys_connect_pending(code))
+        return 0;
+    return compat_fail_msg(err, code, "connect %s:%u", host, (unsigned)port);
+}
+
+int sock_bind_local(sock_t s, const char *addr, uint16_t port, char *err)
+{
+    struct sockaddr_storage ss;
+    sys_socklen sslen;
+    if (resolve_addr(addr, port, 1, &ss, &sslen, err) != 0)
+        return -1;
+    if (bind(SYS_SOCKET(s), (struct sockaddr *)&ss, sslen) != 0)
+        return compat_fail_msg(err, sys_last_error(), "bind %s:%u", addr ? addr : "*", (unsigned)port);
+    return 0;
+}
+
 int sock_host_family(const char *host, char *err)
 {
     struct sockaddr_storage ss;
@@ -351,4 +379,27 @@ const char *sock_state_name(enum sock_state st)
     case SOCK_ST_UNKNOWN: break;
     }
     return "UNKNOWN";
+}
+
+const char *sock_timer_name(enum sock_timer t)
+{
+    switch (t) {
+    case SOCK_TIMER_NONE: return "off";
+    case SOCK_TIMER_ON: return "on";
+    case SOCK_TIMER_KEEPALIVE: return "keepalive";
+    case SOCK_TIMER_TIMEWAIT: return "timewait";
+    case SOCK_TIMER_PERSIST: return "persist";
+    case SOCK_TIMER_UNKNOWN: break;
+    }
+    return "unknown";
+}
+
+int sock_conn_state(const char *laddr, uint16_t lport, const char *raddr, uint16_t rport,
+                    enum sock_state *st, char *err)
+{
+    struct sock_entry e;
+    int rc = sock_conn_entry(laddr, lport, raddr, rport, &e, err);
+    if (rc == 1)
+        *st = e.state;
+    return rc;
 }

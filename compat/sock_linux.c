@@ -57,6 +57,9 @@ int sock_tcp_info(sock_t s, struct sock_tcpinfo *ti, char *err)
     ti->segs_in = HAS_FIELD(len, tcpi_segs_in) ? (long)t.tcpi_segs_in : -1;
     ti->data_segs_out = HAS_FIELD(len, tcpi_data_segs_out) ? (long)t.tcpi_data_segs_out : -1;
     ti->data_segs_in = HAS_FIELD(len, tcpi_data_segs_in) ? (long)t.tcpi_data_segs_in : -1;
+    ti->rto_us = (long)t.tcpi_rto;
+    ti->last_data_recv_ms = (long)t.tcpi_last_data_recv;
+    ti->last_ack_recv_ms = (long)t.tcpi_last_ack_recv;
     return 0;
 }
 
@@ -100,6 +103,68 @@ int sock_kernel_limits(struct sock_limits *out, char *err)
     return 0;
 }
 
+int sock_kernel_setting(const char *name, long *value, char *err)
+{
+    char path[128];
+    size_t i, n;
+    if (strncmp(name, "net.", 4) != 0 || strlen(name) > 80 || strstr(name, "..") != NULL) {
+        errno = EINVAL;
+        return compat_fail_msg(err, EINVAL, "kernel setting '%.40s': not a net.* sysctl", name);
+    }
+    n = (size_t)snprintf(path, sizeof path, "/proc/sys/%s", name);
+    for (i = 10; i < n; i++) /* the dots of the name are the folders of /proc/sys */
+        if (path[i] == '.')
+            path[i] = '/';
+    if (read_sysctl(path, value, 1) != 1)
+        return compat_fail_msg(err, errno ? errno : EPROTO, "read %s", path);
+    return 0;
+}
+
+/* /proc/net/netstat and /proc/net/snmp hold counters as pairs of lines, "TcpExt: A B C" then
+ * "TcpExt: 1 2 3"; nstat names them by the prefix and the column: "TcpExtListenDrops". */
+static int find_counter(const char *path, const char *name, long long *value)
+{
+    char head[4096], vals[4096];
+    FILE *f = fopen(path, "r");
+    int found = 0;
+    if (f == NULL)
+        return -1;
+    while (!found && fgets(head, sizeof head, f) != NULL && fgets(vals, sizeof vals, f) != NULL) {
+        char *hs = NULL, *vs = NULL, *h, *v;
+        size_t plen;
+        h = strtok_r(head, " \n", &hs);
+        v = strtok_r(vals, " \n", &vs);
+        if (h == NULL || v == NULL || strcmp(h, v) != 0)
+            continue;
+        plen = strlen(h) - 1; /* "TcpExt:" without the colon */
+        if (strncmp(name, h, plen) != 0)
+            continue;
+        while ((h = strtok_r(NULL, " \n", &hs)) != NULL && (v = strtok_r(NULL, " \n", &vs)) != NULL) {
+            if (strcmp(name + plen, h) == 0) {
+                *value = strtoll(v, NULL, 10);
+                found = 1;
+                break;
+            }
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+int sock_kernel_counter(const char *name, long long *value, char *err)
+{
+    static const char *const files[] = {"/proc/net/netstat", "/proc/net/snmp"};
+    size_t i;
+    for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+        int rc = find_counter(files[i], name, value);
+        if (rc == 1)
+            return 0;
+        if (rc < 0)
+            return compat_fail_msg(err, errno, "read %s", files[i]);
+    }
+    return compat_fail_msg(err, ENOENT, "kernel counter %.60s", name);
+}
+
 int sock_queue_sizes(sock_t s, long *inq, long *outq, char *err)
 {
     int v = 0;
@@ -114,19 +179,32 @@ int sock_queue_sizes(sock_t s, long *inq, long *outq, char *err)
     return 0;
 }
 
+/* idiag_timer, as ss reads it: 1 retransmit, 2 keepalive, 3 TIME_WAIT, 4 zero-window probe. */
+static enum sock_timer map_timer(unsigned t)
+{
+    static const enum sock_timer timers[] = {SOCK_TIMER_NONE, SOCK_TIMER_ON, SOCK_TIMER_KEEPALIVE,
+                                             SOCK_TIMER_TIMEWAIT, SOCK_TIMER_PERSIST};
+    return t < sizeof timers / sizeof timers[0] ? timers[t] : SOCK_TIMER_UNKNOWN;
+}
+
+static void fill_entry(const struct inet_diag_msg *m, struct sock_entry *e)
+{
+    e->state = map_state(m->idiag_state);
+    e->local_port = ntohs(m->id.idiag_sport);
+    e->remote_port = ntohs(m->id.idiag_dport);
+    inet_ntop(m->idiag_family, m->id.idiag_src, e->local_addr, sizeof e->local_addr);
+    inet_ntop(m->idiag_family, m->id.idiag_dst, e->remote_addr, sizeof e->remote_addr);
+    e->recv_q = (long)m->idiag_rqueue;
+    e->send_q = (long)m->idiag_wqueue;
+    e->timer = map_timer(m->idiag_timer);
+    e->timer_ms = e->timer == SOCK_TIMER_NONE ? 0 : (long)m->idiag_expires;
+    e->timer_retrans = (long)m->idiag_retrans;
+}
+
 static void add_entry(const struct inet_diag_msg *m, struct sock_entry *out, size_t max, size_t *count)
 {
-    struct sock_entry *e;
-    if (*count < max) {
-        e = &out[*count];
-        e->state = map_state(m->idiag_state);
-        e->local_port = ntohs(m->id.idiag_sport);
-        e->remote_port = ntohs(m->id.idiag_dport);
-        inet_ntop(m->idiag_family, m->id.idiag_src, e->local_addr, sizeof e->local_addr);
-        inet_ntop(m->idiag_family, m->id.idiag_dst, e->remote_addr, sizeof e->remote_addr);
-        e->recv_q = (long)m->idiag_rqueue;
-        e->send_q = (long)m->idiag_wqueue;
-    }
+    if (*count < max)
+        fill_entry(m, &out[*count]);
     (*count)++;
 }
 
@@ -215,8 +293,8 @@ int sock_state_table(const uint16_t *ports, size_t nports, struct sock_entry *ou
 /* One connection by its exact 4-tuple. Unlike a dump, which walks hash buckets in resumable steps
  * and can skip entries while other sockets come and go, an exact query is answered from the
  * kernel's lookup tables, TIME_WAIT sockets included. */
-int sock_conn_state(const char *laddr, uint16_t lport, const char *raddr, uint16_t rport,
-                    enum sock_state *st, char *err)
+int sock_conn_entry(const char *laddr, uint16_t lport, const char *raddr, uint16_t rport,
+                    struct sock_entry *out, char *err)
 {
     struct {
         struct nlmsghdr nlh;
@@ -278,6 +356,6 @@ int sock_conn_state(const char *laddr, uint16_t lport, const char *raddr, uint16
      * an exact match of both ports is this connection. */
     if (ntohs(m->id.idiag_sport) != lport || ntohs(m->id.idiag_dport) != rport)
         return 0;
-    *st = map_state(m->idiag_state);
+    fill_entry(m, out);
     return 1;
 }

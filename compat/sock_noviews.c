@@ -45,3 +45,17 @@ int sock_kernel_limits(struct sock_limits *out, char *err)
     out->rmem_max = out->wmem_max = -1;
     return unsupported(err, "kernel buffer limits");
 }
+
+int sock_kernel_setting(const char *name, long *value, char *err)
+{
+    (void)name;
+    *value = -1;
+    return unsupported(err, "kernel settings");
+}
+
+int sock_kernel_counter(const char *name, long long *value, char *err)
+{
+    (void)name;
+    *value = -1;
+    return unsupported(err, "kernel counters");
+}

@@ -205,8 +205,11 @@ static void add_entry(int family, DWORD state, const void *laddr, DWORD lport, c
             e->local_addr[0] = '\0';
         if (sys_ntop(family, raddr, e->remote_addr, sizeof e->remote_addr) == NULL)
             e->remote_addr[0] = '\0';
-        e->recv_q = -1; /* the IP Helper tables have no queue columns */
+        e->recv_q = -1; /* the IP Helper tables have no queue or timer columns */
         e->send_q = -1;
+        e->timer = SOCK_TIMER_UNKNOWN;
+        e->timer_ms = -1;
+        e->timer_retrans = -1;
     }
     (*count)++;
 }
@@ -312,4 +315,21 @@ int sock_state_table(const uint16_t *ports, size_t nports, struct sock_entry *ou
     }
     free(t6);
     return 0;
+}
+
+/* Windows keeps its TCP parameters in the registry (TcpMaxConnectRetransmissions,
+ * TcpTimedWaitDelay, ...) and its counters in GetTcpStatistics, neither under the names these
+ * take: say so rather than guess. */
+int sock_kernel_setting(const char *name, long *value, char *err)
+{
+    *value = -1;
+    compat_fail_msg(err, WSAEOPNOTSUPP, "kernel setting %.60s: Linux sysctls only", name);
+    return SOCK_UNSUPPORTED;
+}
+
+int sock_kernel_counter(const char *name, long long *value, char *err)
+{
+    *value = -1;
+    compat_fail_msg(err, WSAEOPNOTSUPP, "kernel counter %.60s: Linux nstat names only", name);
+    return SOCK_UNSUPPORTED;
 }

@@ -47,6 +47,17 @@ struct lesson_quirk {
     "Wine 8 hands a peer's RST to a select()-based reader as EOF (recv returns 0); Windows "        \
     "reports WSAECONNRESET"
 
+#define LESSON_MAX_CONNS 8
+
+/* What a lesson needs from the impairment lab (compat/impair.h: a private network namespace where
+ * nftables makes a peer vanish), given to the engine before the run. */
+enum lesson_lab {
+    LAB_NONE = 0, /* runs anywhere, on the host's loopback where Wireshark and ss see it */
+    LAB_WANTS,    /* runs anywhere; the parts that drop packets run only in the lab (skipped, with the
+                     reason, without it) */
+    LAB_NEEDS     /* nothing to show without it: refused with the reason and what to run instead */
+};
+
 struct lesson {
     const char *name;      /* "close-abortive" */
     const char *title;     /* one line */
@@ -60,10 +71,16 @@ struct lesson {
     const char *under_wine;
     int closer;            /* SIDE_SERVER or SIDE_CLIENT: whose close is the lesson's subject */
     unsigned connections;  /* connections per run, made one after another (default 1) */
-    const char *conn_prefix[4]; /* fact-key prefix per connection ("" or NULL for none) */
+    const char *conn_prefix[LESSON_MAX_CONNS]; /* fact-key prefix per connection ("" or NULL for none) */
+    int lab;               /* enum lesson_lab */
+    /* Both sides must share one process (socklab run): the lesson's client opens connections of its
+     * own, or its server serves them from the listener. socklab-server/-bot --lesson refuse it. */
+    int one_process;
     int duration_hint_ms;  /* roughly how long a run takes, for users and time-outs */
     /* Optional: tune the client socket before connect (buffer sizes decide the window scale). */
     void (*client_prepare)(struct lesson_side *s, sock_t sock);
+    /* Optional: tune the listening socket before any connection (TCP_DEFER_ACCEPT). */
+    void (*listener_prepare)(struct lesson_side *s, sock_t listener);
     void (*server)(struct lesson_side *s); /* runs on the accepted socket */
     void (*client)(struct lesson_side *s); /* runs on the connected socket */
     void (*check)(struct lesson_report *r);
@@ -95,6 +112,14 @@ void side_error(struct lesson_side *s, const char *what, const char *err);
 void side_sleep(struct lesson_side *s, int ms);
 /* Waits for this side's socket to become readable (want_write 0) or writable (1): 1, 0 timeout, -1. */
 int side_wait(struct lesson_side *s, int want_write, int timeout_ms);
+/* Milliseconds since the run started: the clock every timeline event and sample is stamped with. */
+double side_now_ms(const struct lesson_side *s);
+/* The run's listening socket, for a server side that serves more connections than the engine hands
+ * it (one_process lessons); SOCK_INVALID when the listener is not this process's. */
+sock_t side_listener(const struct lesson_side *s);
+/* Keeps this side's socket open when its script returns - a leak on purpose (close-wait-leak); the
+ * engine closes it when the whole run is over. */
+void side_leak(struct lesson_side *s);
 /* Facts recorded from now on get this prefix ("" = none, NULL = this connection's own). The engine
  * sets a lesson's conn_prefix[conn] at the start of each connection; a lesson may change it for a
  * variant. */
@@ -158,6 +183,29 @@ void side_settle(struct lesson_side *s, int max_ms);
 void side_kernel_limits(struct lesson_side *s, int receive, int send);
 /* The kernel's current state of this connection, seen from this side ("closed" when gone). */
 const char *side_kernel_state(struct lesson_side *s, char *buf, size_t len);
+
+/* ---- timers, the kernel's settings and counters, the impairment lab (engine/side_timers.c) --- */
+/* One point of each timer series of `sock` (any socket of this side, even one still in SYN_SENT;
+ * raddr/rport its peer, NULL/0 for this side's own connection): TCP_INFO's retransmits, backoff,
+ * rto (ms), probes, total_retrans, unacked, last_data_recv (ms), and the socket table's timer
+ * (timer_left ms, timer_retrans) as `ss -o` shows it. */
+void side_sample_timers(struct lesson_side *s, sock_t sock, const char *raddr, uint16_t rport);
+/* The kernel's setting `name` ("net.ipv4.tcp_syn_retries") as the fact `key`; 1 when read (and
+ * *value set when value is not NULL), 0 where the platform has no such setting (logged). */
+int side_fact_setting(struct lesson_side *s, const char *key, const char *name, long *value);
+/* A kernel counter (nstat's name, "TcpExtListenDrops") now; -1 where it cannot be read. */
+long long side_counter(struct lesson_side *s, const char *name);
+/* Whether this run is inside the impairment lab (its private network namespace). */
+int side_lab(const struct lesson_side *s);
+/* nftables commands, run in the lab (printf-style): shown on the timeline and in the report's
+ * lab section, since the rule is part of the lesson. 0, or -1 after recording an error. */
+int side_lab_nft(struct lesson_side *s, const char *why, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* A sysctl of the lab's namespace, shown like the rules. 0, or -1 after recording an error. */
+int side_lab_sysctl(struct lesson_side *s, const char *name, const char *value);
 
 /* ---- time series: samples taken while a side works (engine/sample.c) ------------------------ */
 /* One point of the series `metric` (unit: "bytes", "segments", "ms") of this side and connection,

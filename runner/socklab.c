@@ -86,7 +86,7 @@ static void cmd_list(void)
 int main(int argc, char **argv)
 {
     const char *pos[MAX_COMPARE + 2];
-    int npos = 0, json = 0, quiet = 0, markdown = 0, i, rc;
+    int npos = 0, json = 0, quiet = 0, markdown = 0, pause = 0, i, rc;
     uint16_t port = 0;
     const char *host = "127.0.0.1", *csv_path = NULL, *svg_path = NULL;
     FILE *csv = NULL, *svg = NULL;
@@ -100,6 +100,8 @@ int main(int argc, char **argv)
         {"csv", CLI_STR, &csv_path, 0, 0, "--csv FILE    run/compare: every sample of the time series, one per row"},
         {"plot", CLI_STR, &svg_path, 0, 0, "--plot FILE   run/compare: the time series as SVG charts (for a browser)"},
         {"markdown", CLI_FLAG, &markdown, 0, 0, "--markdown    list/explain: Markdown, as in README.md and docs/lessons/"},
+        {"pause", CLI_FLAG, &pause, 0, 0,
+         "--pause       run/compare: once set up, wait for Enter before the first connection (start a capture)"},
         {NULL, CLI_FLAG, NULL, 0, 0, NULL},
     };
 
@@ -114,6 +116,7 @@ int main(int argc, char **argv)
     o.host = host;
     o.port = port;
     o.quiet = quiet;
+    o.pause = pause;
 
     if (strcmp(pos[0], "list") == 0) {
         size_t n;
@@ -143,6 +146,8 @@ int main(int argc, char **argv)
             csv = open_output("csv", csv_path, &l, 1);
         if (svg_path != NULL)
             svg = open_output("plot", svg_path, &l, 1);
+        if (lesson_lab_enter(&l, 1, quiet) != 0)
+            return 2;
         r = lesson_run(l, &o);
         if (r == NULL) {
             fprintf(stderr, "%s: out of memory\n", PROG);
@@ -171,6 +176,8 @@ int main(int argc, char **argv)
             csv = open_output("csv", csv_path, ls, n);
         if (svg_path != NULL)
             svg = open_output("plot", svg_path, ls, n);
+        if (lesson_lab_enter(ls, (size_t)n, quiet) != 0)
+            return 2;
         rc = lesson_run_many(ls, (size_t)n, &o, rs);
         if (rc < 0) {
             fprintf(stderr, "%s: out of memory\n", PROG);

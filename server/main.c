@@ -66,6 +66,8 @@ static void parse_options(struct srv *s, int argc, char **argv)
         s->lesson = lesson_find(c->lesson_name);
         if (s->lesson == NULL)
             cli_fail(SRV_PROG, "unknown lesson '%s' (try: socklab list)", c->lesson_name);
+        if (lesson_needs_one_process(s->lesson) != NULL)
+            cli_fail(SRV_PROG, "--lesson %s: %s", c->lesson_name, lesson_needs_one_process(s->lesson));
         s->proto = NULL; /* a lesson side runs on its own thread, not on the loop */
     }
 }

@@ -16,7 +16,17 @@ struct lesson_opts {
     uint16_t port;      /* 0 = ephemeral */
     int quiet;          /* no progress lines on stderr */
     int shared_process; /* set by lesson_run_many: other lessons run in this process meanwhile */
+    int pause;          /* wait for Enter once set up, before the first connection (to start a capture) */
 };
+
+/* Before any thread starts: moves the process into the impairment lab when one of the lessons
+ * wants or needs it. 0 when the run may go on (in the lab, or without it for lessons that only want
+ * it; a line on stderr says what is skipped), -1 when a lesson needs the lab and the system refuses
+ * it (one line says why and what to run instead). */
+int lesson_lab_enter(const struct lesson *const *ls, size_t n, int quiet);
+/* Why the lesson cannot be split over socklab-server --lesson and socklab-bot --lesson (NULL when
+ * it can): the programs refuse it with this reason. */
+const char *lesson_needs_one_process(const struct lesson *l);
 
 /* Each returns the run's report, or NULL when there was no memory even for the report (anything
  * else that goes wrong, a failed listen included, is an error inside the report). */

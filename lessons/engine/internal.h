@@ -17,6 +17,7 @@
  *   sample.c        a side's time series; bulk transfers that sample   -> side, facts, series
  *   side_kernel.c   closing, and the kernel's view of the connection   -> side, facts
  *   side_io.c       sending and receiving, buffer sizes                -> side, facts
+ *   side_timers.c   timers sampled, kernel settings, the impairment lab -> side, facts, sample
  *   facts.c         the fact store and every side_fact_*               -> side
  *   side.c          a side: who it is, its timeline, errors, waiting   -> compat only
  *   series.c        the sample store and its CSV rows                  -> nothing */
@@ -36,6 +37,8 @@
 #define MAX_CHECKS 24
 #define MAX_ERRORS 4
 #define ERROR_LEN (SOCK_ERR_LEN + 64) /* "<step>: <compat message>" */
+#define MAX_LAB_LINES 12
+#define LAB_LINE_LEN 256              /* one nftables rule or sysctl, as applied */
 
 /* FACT_INTS: a list of integers (side_fact_ints), kept as decimal text in `s` ("100 1000 3000") with
  * the count in `i`; an array in --json. */
@@ -72,12 +75,16 @@ struct lesson_side {
     int closed;
     struct sock_waiter *waiter; /* made on the first wait, freed by side_release */
     int shared_process;         /* see side_process_shared */
+    int leaked;                 /* side_leak: the engine closes the socket at the end of the run */
+    sock_t listener;            /* side_listener; SOCK_INVALID when not this process's */
     char prefix[24];
     struct factset facts;
     struct event events[MAX_EVENTS];
     size_t nevents;
     char errors[MAX_ERRORS][ERROR_LEN];
     size_t nerrors;
+    char lab[MAX_LAB_LINES][LAB_LINE_LEN]; /* what this side did in the impairment lab */
+    size_t nlab;
     struct series_set *series; /* NULL until the side samples; moved into the report */
 };
 
@@ -97,12 +104,16 @@ struct lesson_report {
     const char *runtime; /* NULL, or "wine" */
     int sides;           /* 1 = server side present, 2 = client side present */
     struct factset facts;
-    struct event events[2 * MAX_EVENTS * 4];
+    struct event events[2 * MAX_EVENTS * LESSON_MAX_CONNS];
     size_t nevents;
     struct check checks[MAX_CHECKS];
     size_t nchecks;
-    char errors[2 * MAX_ERRORS * 4][ERROR_LEN];
+    char errors[2 * MAX_ERRORS * LESSON_MAX_CONNS][ERROR_LEN];
     size_t nerrors;
+    /* The impairment lab: the command that watches it live, and every rule and setting applied. */
+    char lab_watch[160];
+    char lab[MAX_LAB_LINES][LAB_LINE_LEN];
+    size_t nlab;
     struct series_set *series; /* NULL when the lesson samples nothing */
 };
 

@@ -113,6 +113,15 @@ static void json_report(struct json *j, const struct lesson_report *r)
     for (i = 0; i < r->nerrors; i++)
         json_string(j, NULL, r->errors[i]);
     json_close_array(j);
+    if (r->lab_watch[0] != '\0' || r->nlab > 0) { /* only runs in the impairment lab have it */
+        json_open_object(j, "lab");
+        json_string(j, "watch", r->lab_watch);
+        json_open_array(j, "applied");
+        for (i = 0; i < r->nlab; i++)
+            json_string(j, NULL, r->lab[i]);
+        json_close_array(j);
+        json_close_object(j);
+    }
     json_close_object(j);
 }
 

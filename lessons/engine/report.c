@@ -3,6 +3,7 @@
  * lesson's checks run over them. How it is shown is text.c, json.c and table.c. */
 #include "lessons/engine/internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,8 @@ void report_add_side(struct lesson_report *r, struct lesson_side *s)
         r->events[r->nevents++] = s->events[i];
     for (i = 0; i < s->nerrors; i++)
         report_add_error(r, s->errors[i]);
+    for (i = 0; i < s->nlab && r->nlab < MAX_LAB_LINES; i++)
+        snprintf(r->lab[r->nlab++], LAB_LINE_LEN, "%s", s->lab[i]);
 }
 
 static int by_time(const void *a, const void *b)

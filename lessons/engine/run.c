@@ -8,16 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat/impair.h"
 #include "compat/os.h"
 
-#define ACCEPT_TIMEOUT_MS 5000
+#define ACCEPT_TIMEOUT_MS 5000 /* beyond the lesson's own duration: a client that never comes */
 #define CONNECT_TIMEOUT_MS 3000
-#define MAX_CONNS 4
+#define PROGRESS_EVERY_MS 5000
+#define PROGRESS_AFTER_MS 15000 /* lessons this long show they are alive */
 
 static unsigned conn_count(const struct lesson *l)
 {
     unsigned n = l->connections == 0 ? 1 : l->connections;
-    return n > MAX_CONNS ? MAX_CONNS : n;
+    return n > LESSON_MAX_CONNS ? LESSON_MAX_CONNS : n;
 }
 
 static void record_ports(struct lesson_side *s)
@@ -39,7 +41,7 @@ static void run_server_side(struct lesson_side *s)
     side_log(s, "%s", what);
     record_ports(s);
     s->lesson->server(s);
-    if (!s->closed)
+    if (!s->closed && !s->leaked)
         sock_close(s->sock); /* a lesson that leaves its socket open must not leak it */
     side_release(s);
 }
@@ -67,7 +69,7 @@ static void run_client_side(struct lesson_side *s, const char *host, uint16_t po
     side_log(s, "connected from port %u to %u", (unsigned)s->local_port, (unsigned)s->remote_port);
     record_ports(s);
     s->lesson->client(s);
-    if (!s->closed)
+    if (!s->closed && !s->leaked)
         sock_close(s->sock);
     side_release(s);
 }
@@ -79,9 +81,19 @@ struct run {
     uint16_t port;
     uint64_t t0_us;
     int shared_process;
-    struct lesson_side server[MAX_CONNS];
-    struct lesson_side client[MAX_CONNS];
+    struct lesson_side setup; /* the server's listener, before any connection */
+    struct lesson_side server[LESSON_MAX_CONNS];
+    struct lesson_side client[LESSON_MAX_CONNS];
 };
+
+/* The sockets a lesson leaked on purpose (side_leak), closed once both sides are done. */
+static void close_leaked(struct lesson_side *sides, unsigned n)
+{
+    unsigned i;
+    for (i = 0; i < n; i++)
+        if (sides[i].leaked && !sides[i].closed && sides[i].sock != SOCK_INVALID)
+            sock_close(sides[i].sock);
+}
 
 static void server_thread(void *arg)
 {
@@ -92,7 +104,7 @@ static void server_thread(void *arg)
         struct lesson_side *s = &run->server[i];
         sock_t c;
         side_init(s, run->lesson, SIDE_SERVER, SOCK_INVALID, i, run->t0_us);
-        if (sock_wait(run->listener, 0, ACCEPT_TIMEOUT_MS) <= 0) {
+        if (sock_wait(run->listener, 0, run->lesson->duration_hint_ms + ACCEPT_TIMEOUT_MS) <= 0) {
             side_error(s, "accept", "no connection arrived in time");
             s->closed = 1;
             return;
@@ -104,6 +116,7 @@ static void server_thread(void *arg)
         }
         side_init(s, run->lesson, SIDE_SERVER, c, i, run->t0_us);
         s->shared_process = run->shared_process;
+        s->listener = run->listener;
         run_server_side(s);
     }
 }
@@ -117,6 +130,29 @@ static void client_thread(void *arg)
         run->client[i].shared_process = run->shared_process;
         run_client_side(&run->client[i], run->host, run->port);
     }
+}
+
+/* --pause: everything is set up (the listener, the impairment lab); a capture can be started now. */
+static void wait_for_enter(const struct lesson *l)
+{
+    int c;
+    fprintf(stderr, "socklab: %s ready: press Enter to start\n", l->name);
+    fflush(stderr);
+    while ((c = getchar()) != EOF && c != '\n')
+        ;
+}
+
+/* Joins the client thread; a long lesson says every few seconds that it is still running. */
+static void wait_showing_progress(os_thread *tc, const struct lesson *l, const struct lesson_opts *o)
+{
+    uint64_t t0 = os_now_us();
+    if (o->quiet || l->duration_hint_ms < PROGRESS_AFTER_MS) {
+        os_thread_join(tc);
+        return;
+    }
+    while (!os_thread_wait(tc, PROGRESS_EVERY_MS))
+        fprintf(stderr, "socklab: %s: %.0f s of about %.0f s\n", l->name, (double)(os_now_us() - t0) / 1e6,
+                l->duration_hint_ms / 1000.0);
 }
 
 /* A run that could not get its memory: the report says so (NULL when even the report has none). */
@@ -150,9 +186,17 @@ struct lesson_report *lesson_run(const struct lesson *l, const struct lesson_opt
     }
     run->port = sock_local_port(run->listener);
     run->t0_us = os_now_us();
+    if (impair_active())
+        impair_watch_hint(r->lab_watch, sizeof r->lab_watch);
+    side_init(&run->setup, l, SIDE_SERVER, SOCK_INVALID, 0, run->t0_us);
+    if (l->listener_prepare != NULL)
+        l->listener_prepare(&run->setup, run->listener);
     if (!o->quiet)
-        fprintf(stderr, "socklab: %s on %s:%u (about %.0f s)\n", l->name, host, (unsigned)run->port,
-                l->duration_hint_ms / 1000.0 + 0.5);
+        fprintf(stderr, "socklab: %s on %s:%u (about %.0f s)%s%s\n", l->name, host, (unsigned)run->port,
+                l->duration_hint_ms / 1000.0 + 0.5, impair_active() ? "; in the impairment lab, watch it with: " : "",
+                impair_active() ? r->lab_watch : "");
+    if (o->pause)
+        wait_for_enter(l);
     ts = os_thread_start(server_thread, run);
     tc = os_thread_start(client_thread, run);
     if (ts == NULL || tc == NULL) {
@@ -160,9 +204,13 @@ struct lesson_report *lesson_run(const struct lesson *l, const struct lesson_opt
         os_thread_join(ts);
         os_thread_join(tc);
     } else {
-        os_thread_join(tc);
+        wait_showing_progress(tc, l, o);
         os_thread_join(ts);
     }
+    close_leaked(run->server, conn_count(l));
+    close_leaked(run->client, conn_count(l));
+    side_release(&run->setup);
+    report_add_side(r, &run->setup);
     sock_close(run->listener);
     for (i = 0; i < conn_count(l); i++) {
         report_add_side(r, &run->server[i]);
@@ -255,4 +303,38 @@ struct lesson_report *lesson_client_only(const struct lesson *l, const struct le
     free(s);
     report_finish(r);
     return r;
+}
+
+int lesson_lab_enter(const struct lesson *const *ls, size_t n, int quiet)
+{
+    char err[SOCK_ERR_LEN];
+    size_t i;
+    int wants = 0, needs = 0;
+    for (i = 0; i < n; i++) {
+        wants |= ls[i]->lab != LAB_NONE;
+        if (ls[i]->lab == LAB_NEEDS)
+            needs = 1;
+    }
+    if (!wants || impair_enter(err) == 0)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (ls[i]->lab == LAB_NEEDS) {
+            fprintf(stderr, "socklab: %s needs the impairment lab: %s\n", ls[i]->name, err);
+            return -1;
+        }
+    }
+    if (!quiet && !needs)
+        fprintf(stderr, "socklab: no impairment lab (%s): the parts that drop packets are skipped\n", err);
+    return 0;
+}
+
+const char *lesson_needs_one_process(const struct lesson *l)
+{
+    if (l->one_process)
+        return "its client opens connections of its own, which one server run serves from its listener: "
+               "run both sides in one process (socklab run)";
+    if (l->lab == LAB_NEEDS)
+        return "it drops packets in a private network namespace (the impairment lab), which exists only "
+               "inside one process: run both sides with socklab run";
+    return NULL;
 }

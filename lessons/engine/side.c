@@ -18,6 +18,7 @@ void side_init(struct lesson_side *s, const struct lesson *l, enum side_role rol
     s->sock = sock;
     s->conn = conn;
     s->t0_us = t0_us;
+    s->listener = SOCK_INVALID;
     if (sock != SOCK_INVALID)
         side_learn_names(s);
     side_fact_prefix(s, NULL);
@@ -35,6 +36,10 @@ sock_t side_sock(const struct lesson_side *s) { return s->sock; }
 enum side_role side_role(const struct lesson_side *s) { return s->role; }
 unsigned side_conn(const struct lesson_side *s) { return s->conn; }
 int side_process_shared(const struct lesson_side *s) { return s->shared_process; }
+sock_t side_listener(const struct lesson_side *s) { return s->listener; }
+void side_leak(struct lesson_side *s) { s->leaked = 1; }
+
+double side_now_ms(const struct lesson_side *s) { return (double)(os_now_us() - s->t0_us) / 1000.0; }
 
 const char *side_platform(const struct lesson_side *s)
 {

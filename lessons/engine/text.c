@@ -49,6 +49,12 @@ void report_print_text(FILE *out, const struct lesson_report *r)
     }
     for (i = 0; i < r->nerrors; i++)
         fprintf(out, "  ERROR %s\n", r->errors[i]);
+    if (r->lab_watch[0] != '\0' || r->nlab > 0) {
+        fprintf(out, "\nimpairment lab (a private network namespace of this run; watch it live: %s)\n",
+                r->lab_watch[0] != '\0' ? r->lab_watch : "-");
+        for (i = 0; i < r->nlab; i++)
+            fprintf(out, "  %s\n", r->lab[i]);
+    }
     fprintf(out, "\nWireshark display filter: ");
     report_print_filter(out, r);
     if (known > 0)

@@ -1,0 +1,28 @@
+/* impair.h - the impairment lab: a private network namespace for this process, in which a lesson
+ * may make a peer vanish (nftables drops or rejects its packets) and change the kernel's TCP
+ * settings, without touching the host's network: everything it changes dies with the process, on a
+ * normal end, an error or Ctrl-C alike.
+ *
+ * Linux: impair_linux.c, with libnftables; root gets a new network namespace, a plain user a user
+ * namespace around it where the system allows that. Elsewhere impair_none.c says what is missing. */
+#ifndef SOCKLAB_COMPAT_IMPAIR_H
+#define SOCKLAB_COMPAT_IMPAIR_H
+
+#include <stddef.h>
+
+/* Moves this whole process into a new network namespace with its loopback up. Must be called
+ * before the process starts any thread (a user namespace requires it). 0 when done, -1 when the
+ * system refused (err: why, in one line, and what to run instead), SOCK_UNSUPPORTED on platforms
+ * without namespaces. */
+int impair_enter(char *err);
+/* 1 once impair_enter succeeded: the rest below act only then, so they can never touch the host. */
+int impair_active(void);
+/* Writes a sysctl of the private namespace: name "net.ipv4.tcp_syn_linear_timeouts", value "0". */
+int impair_sysctl(const char *name, const char *value, char *err);
+/* Runs nftables commands (the text nft -f reads), in the private namespace. */
+int impair_nft(const char *commands, char *err);
+/* The command that watches this namespace's loopback live (tcpdump through nsenter), for people
+ * who want to see it while the lesson runs. */
+const char *impair_watch_hint(char *buf, size_t len);
+
+#endif

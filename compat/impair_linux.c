@@ -1,0 +1,161 @@
+/* impair_linux.c - the impairment lab on Linux: unshare(2) a network namespace for the whole
+ * process (inside a user namespace when not root), bring its loopback up, and change it with
+ * nftables (libnftables, the library nft itself is built on) and its own sysctls. Nothing here is
+ * ever undone by hand: the namespace, its rules and its settings vanish with the process. */
+#define _GNU_SOURCE 1
+#include "compat/impair.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <net/if.h>
+
+#include <nftables/libnftables.h>
+
+#include "compat/sock.h"
+
+static int entered, as_user;
+
+static int write_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC), rc = 0;
+    size_t len = strlen(text);
+    if (fd < 0)
+        return -1;
+    if (write(fd, text, len) != (ssize_t)len)
+        rc = -1;
+    if (close(fd) != 0)
+        rc = -1;
+    return rc;
+}
+
+/* A new namespace starts with its loopback down. */
+static int loopback_up(char *err)
+{
+    struct ifreq ifr;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1;
+    if (fd < 0) {
+        snprintf(err, SOCK_ERR_LEN, "impairment lab: socket: %s", strerror(errno));
+        return -1;
+    }
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+    if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+        ifr.ifr_flags |= IFF_UP;
+        rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+    }
+    if (rc != 0)
+        snprintf(err, SOCK_ERR_LEN, "impairment lab: bringing lo up: %s", strerror(errno));
+    close(fd);
+    return rc;
+}
+
+int impair_enter(char *err)
+{
+    char local[SOCK_ERR_LEN], map[64];
+    uid_t uid = getuid();
+    gid_t gid = getgid();
+    if (err == NULL)
+        err = local;
+    if (entered)
+        return 0;
+    as_user = geteuid() != 0;
+    if (unshare(CLONE_NEWNET | (as_user ? CLONE_NEWUSER : 0)) != 0) {
+        snprintf(err, SOCK_ERR_LEN,
+                 "impairment lab: this system refuses a private network namespace (%s)%s", strerror(errno),
+                 as_user ? ": run as root, or allow unprivileged user namespaces "
+                           "(sysctl user.max_user_namespaces, kernel.apparmor_restrict_unprivileged_userns)"
+                         : "");
+        return -1;
+    }
+    /* In a user namespace this process is root: map it to the user who started it. */
+    if (as_user) {
+        snprintf(map, sizeof map, "0 %u 1", (unsigned)uid);
+        if (write_file("/proc/self/setgroups", "deny") != 0 || write_file("/proc/self/uid_map", map) != 0) {
+            snprintf(err, SOCK_ERR_LEN, "impairment lab: user namespace map: %s", strerror(errno));
+            return -1;
+        }
+        snprintf(map, sizeof map, "0 %u 1", (unsigned)gid);
+        if (write_file("/proc/self/gid_map", map) != 0) {
+            snprintf(err, SOCK_ERR_LEN, "impairment lab: user namespace map: %s", strerror(errno));
+            return -1;
+        }
+    }
+    if (loopback_up(err) != 0)
+        return -1;
+    entered = 1;
+    return 0;
+}
+
+int impair_active(void) { return entered; }
+
+static int outside(char *err, const char *what)
+{
+    if (err != NULL)
+        snprintf(err, SOCK_ERR_LEN, "%s: refused outside the lab's private namespace (the host's stays as it is)",
+                 what);
+    return -1;
+}
+
+int impair_sysctl(const char *name, const char *value, char *err)
+{
+    char path[128];
+    size_t i, n;
+    if (!entered)
+        return outside(err, name);
+    if (strncmp(name, "net.", 4) != 0 || strlen(name) > 100 || strstr(name, "..") != NULL) {
+        if (err != NULL)
+            snprintf(err, SOCK_ERR_LEN, "%.60s: only net.* settings belong to a network namespace", name);
+        return -1;
+    }
+    n = (size_t)snprintf(path, sizeof path, "/proc/sys/%s", name);
+    for (i = 10; i < n; i++)
+        if (path[i] == '.')
+            path[i] = '/';
+    if (write_file(path, value) != 0) {
+        if (err != NULL)
+            snprintf(err, SOCK_ERR_LEN, "sysctl %.80s=%.20s: %s", name, value, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int impair_nft(const char *commands, char *err)
+{
+    struct nft_ctx *nft;
+    int rc;
+    if (!entered)
+        return outside(err, "nft");
+    nft = nft_ctx_new(NFT_CTX_DEFAULT);
+    if (nft == NULL) {
+        if (err != NULL)
+            snprintf(err, SOCK_ERR_LEN, "nft: cannot make a libnftables context");
+        return -1;
+    }
+    nft_ctx_buffer_output(nft);
+    nft_ctx_buffer_error(nft);
+    rc = nft_run_cmd_from_buffer(nft, commands);
+    if (rc != 0 && err != NULL) {
+        const char *e = nft_ctx_get_error_buffer(nft);
+        size_t len = strcspn(e != NULL ? e : "", "\n");
+        snprintf(err, SOCK_ERR_LEN, "nft: %.*s", (int)(len < 160 ? len : 160), e != NULL ? e : "failed");
+    }
+    nft_ctx_free(nft);
+    return rc == 0 ? 0 : -1;
+}
+
+const char *impair_watch_hint(char *buf, size_t len)
+{
+    /* tcpdump drops its privileges to its own user, which does not exist in a user namespace:
+     * -Z root keeps it as the namespace's root (the caller, really). */
+    if (as_user)
+        snprintf(buf, len, "nsenter -t %ld -U -n --preserve-credentials tcpdump -Z root -i lo -nn", (long)getpid());
+    else
+        snprintf(buf, len, "nsenter -t %ld -n tcpdump -i lo -nn", (long)getpid());
+    return buf;
+}
