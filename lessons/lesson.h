@@ -96,6 +96,11 @@ const struct lesson *lesson_find(const char *name);
 sock_t side_sock(const struct lesson_side *s);
 enum side_role side_role(const struct lesson_side *s);
 unsigned side_conn(const struct lesson_side *s); /* 0-based index of this connection */
+/* This side's port and its peer's (0 before a connection exists). */
+uint16_t side_local_port(const struct lesson_side *s);
+uint16_t side_remote_port(const struct lesson_side *s);
+/* The peer's address as text ("127.0.0.1"); "" before a connection exists. */
+const char *side_remote_addr(const struct lesson_side *s);
 const char *side_platform(const struct lesson_side *s);
 /* Whether other lessons run in this process at the same time (socklab compare): process-wide
  * measurements such as RSS then include their work and are not this lesson's to report. */
@@ -190,6 +195,10 @@ const char *side_kernel_state(struct lesson_side *s, char *buf, size_t len);
  * rto (ms), probes, total_retrans, unacked, last_data_recv (ms), and the socket table's timer
  * (timer_left ms, timer_retrans) as `ss -o` shows it. */
 void side_sample_timers(struct lesson_side *s, sock_t sock, const char *raddr, uint16_t rport);
+/* The timer the kernel runs for this side's connection now, as `ss -o` names it ("keepalive",
+ * "on", "timewait", "persist", "off"; "unknown" where the table has no timers), with the ms left
+ * and how often it fired (each may be NULL). */
+const char *side_timer(struct lesson_side *s, long *ms_left, long *fired);
 /* The kernel's setting `name` ("net.ipv4.tcp_syn_retries") as the fact `key`; 1 when read (and
  * *value set when value is not NULL), 0 where the platform has no such setting (logged). */
 int side_fact_setting(struct lesson_side *s, const char *key, const char *name, long *value);

@@ -16,6 +16,7 @@ extern const struct lesson lesson_stalled_reader;
 extern const struct lesson lesson_segmentation;
 extern const struct lesson lesson_psh_recv;
 extern const struct lesson lesson_nagle;
+extern const struct lesson lesson_keepalive;
 
 static const struct lesson *const lessons[] = {
     &lesson_close_graceful,   &lesson_close_abortive,   &lesson_close_linger, &lesson_close_unread,
@@ -24,6 +25,7 @@ static const struct lesson *const lessons[] = {
     &lesson_segmentation,
     &lesson_psh_recv,
     &lesson_nagle,
+    &lesson_keepalive,
 };
 
 const struct lesson *const *lesson_all(size_t *count)

@@ -81,10 +81,13 @@ start_server() {
 # some segments of a bulk transfer should say so. Headers only (-s 256) and a 16 MiB buffer: with a
 # full snap length the kernel's ring holds a few frames and a loopback burst overflows it. A capture
 # that lost packets proves nothing, so capture_stop fails the test when the kernel dropped any.
+# With CAPTURE_NETNS_PID set, the capture runs in that process's network namespace (nsenter).
 capture_start() {
+    local enter=()
     need_root "tcpdump on lo needs CAP_NET_RAW"
     need_cmd tcpdump
-    bg tcpdump tcpdump -i lo -nn -tt -U -l -s 256 -B 16384 "tcp port $1${2:+ and ($2)}"
+    [ -n "${CAPTURE_NETNS_PID:-}" ] && enter=(nsenter -t "$CAPTURE_NETNS_PID" -n)
+    bg tcpdump "${enter[@]}" tcpdump -i lo -nn -tt -U -l -s 256 -B 16384 "tcp port $1${2:+ and ($2)}"
     CAP_PID=$BG_PID
     wait_for "$TMP/tcpdump.out" "listening on" 10
 }
@@ -117,6 +120,31 @@ run_lesson() {
     [ -s "$TMP/err" ] && { echo "stderr:"; cat "$TMP/err"; }
     [ $RC -lt 128 ] || fail "socklab crashed (exit $RC)"
 }
+# run_lesson_lab LESSON [CAPTURE_FILTER]: run_lesson for a lesson that runs in the impairment lab (its
+# own network namespace): socklab starts with --pause, the capture is started inside its namespace,
+# then the lesson goes on. Same results as run_lesson. As a plain user there is no capture.
+run_lesson_lab() {
+    local lesson=$1 filter=${2:-} pid
+    ROOT=0; [ "$(id -u)" = 0 ] && ROOT=1
+    [ -n "${CI:-}" ] && [ $ROOT = 0 ] && fail "CI must run as root: the wire checks need tcpdump"
+    PORT=$(free_port)
+    mkfifo "$TMP/go"
+    "$SOCKLAB" run "$lesson" --port "$PORT" --json --quiet --pause < "$TMP/go" > "$TMP/r.json" 2> "$TMP/err" &
+    pid=$!
+    exec 7> "$TMP/go"
+    wait_for "$TMP/err" "ready" 10
+    if [ $ROOT = 1 ]; then
+        CAPTURE_NETNS_PID=$pid capture_start "$PORT" "$filter"
+    fi
+    echo >&7
+    exec 7>&-
+    wait "$pid"; RC=$?
+    [ $ROOT = 1 ] && capture_stop
+    grep -v ' ready' "$TMP/err" | grep . && { echo "(stderr above)"; }
+    [ $RC -lt 128 ] || fail "socklab crashed (exit $RC)"
+    grep -q "impairment lab" "$TMP/err" || note "no impairment lab on this system: $(cat "$TMP/err")"
+}
+
 # f KEY: a fact of the report run_lesson made (jq path below .facts, e.g. "sizes.small.requested").
 f() { jget "$TMP/r.json" ".facts.$1"; }
 # need_wire LESSON: the rest of the test reads the capture, which needs root (a skip outside CI).

@@ -38,7 +38,7 @@
 #define MAX_ERRORS 4
 #define ERROR_LEN (SOCK_ERR_LEN + 64) /* "<step>: <compat message>" */
 #define MAX_LAB_LINES 12
-#define LAB_LINE_LEN 256              /* one nftables rule or sysctl, as applied */
+#define LAB_LINE_LEN 512              /* one lesson's nftables commands or a sysctl, as applied */
 
 /* FACT_INTS: a list of integers (side_fact_ints), kept as decimal text in `s` ("100 1000 3000") with
  * the count in `i`; an array in --json. */

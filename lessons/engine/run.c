@@ -133,10 +133,14 @@ static void client_thread(void *arg)
 }
 
 /* --pause: everything is set up (the listener, the impairment lab); a capture can be started now. */
-static void wait_for_enter(const struct lesson *l)
+static void wait_for_enter(const struct lesson *l, const struct lesson_report *r)
 {
     int c;
-    fprintf(stderr, "socklab: %s ready: press Enter to start\n", l->name);
+    if (r->lab_watch[0] != '\0')
+        fprintf(stderr, "socklab: %s ready in the impairment lab (watch it: %s): press Enter to start\n", l->name,
+                r->lab_watch);
+    else
+        fprintf(stderr, "socklab: %s ready: press Enter to start\n", l->name);
     fflush(stderr);
     while ((c = getchar()) != EOF && c != '\n')
         ;
@@ -196,7 +200,7 @@ struct lesson_report *lesson_run(const struct lesson *l, const struct lesson_opt
                 l->duration_hint_ms / 1000.0 + 0.5, impair_active() ? "; in the impairment lab, watch it with: " : "",
                 impair_active() ? r->lab_watch : "");
     if (o->pause)
-        wait_for_enter(l);
+        wait_for_enter(l, r);
     ts = os_thread_start(server_thread, run);
     tc = os_thread_start(client_thread, run);
     if (ts == NULL || tc == NULL) {

@@ -37,6 +37,9 @@ enum side_role side_role(const struct lesson_side *s) { return s->role; }
 unsigned side_conn(const struct lesson_side *s) { return s->conn; }
 int side_process_shared(const struct lesson_side *s) { return s->shared_process; }
 sock_t side_listener(const struct lesson_side *s) { return s->listener; }
+uint16_t side_local_port(const struct lesson_side *s) { return s->local_port; }
+uint16_t side_remote_port(const struct lesson_side *s) { return s->remote_port; }
+const char *side_remote_addr(const struct lesson_side *s) { return s->remote_addr; }
 void side_leak(struct lesson_side *s) { s->leaked = 1; }
 
 double side_now_ms(const struct lesson_side *s) { return (double)(os_now_us() - s->t0_us) / 1000.0; }

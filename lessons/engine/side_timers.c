@@ -44,6 +44,22 @@ void side_sample_timers(struct lesson_side *s, sock_t sock, const char *raddr, u
     }
 }
 
+const char *side_timer(struct lesson_side *s, long *ms_left, long *fired)
+{
+    struct sock_entry e;
+    if (ms_left != NULL)
+        *ms_left = -1;
+    if (fired != NULL)
+        *fired = -1;
+    if (sock_conn_entry(s->local_addr, s->local_port, s->remote_addr, s->remote_port, &e, NULL) != 1)
+        return "unknown";
+    if (ms_left != NULL)
+        *ms_left = e.timer_ms;
+    if (fired != NULL)
+        *fired = e.timer_retrans;
+    return sock_timer_name(e.timer);
+}
+
 int side_fact_setting(struct lesson_side *s, const char *key, const char *name, long *value)
 {
     char err[SOCK_ERR_LEN];
@@ -85,11 +101,16 @@ static void lab_line(struct lesson_side *s, const char *line)
 
 int side_lab_nft(struct lesson_side *s, const char *why, const char *fmt, ...)
 {
-    char rules[LAB_LINE_LEN], err[SOCK_ERR_LEN], line[LAB_LINE_LEN + 64];
+    char rules[LAB_LINE_LEN], err[SOCK_ERR_LEN], line[LAB_LINE_LEN + 8];
     va_list ap;
+    int n;
     va_start(ap, fmt);
-    vsnprintf(rules, sizeof rules, fmt, ap);
+    n = vsnprintf(rules, sizeof rules, fmt, ap);
     va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof rules) { /* a cut rule would be another rule: refuse it */
+        side_error(s, "nftables", "the commands are longer than the lab keeps");
+        return -1;
+    }
     if (impair_nft(rules, err) != 0) {
         side_error(s, "nftables", err);
         return -1;
@@ -100,7 +121,7 @@ int side_lab_nft(struct lesson_side *s, const char *why, const char *fmt, ...)
         if (*p == '\n')
             *p = ';';
     lab_line(s, line);
-    side_log(s, "lab: %s (nftables: %.100s)", why, rules);
+    side_log(s, "lab: %s (the nftables rules: in the report's lab section)", why);
     return 0;
 }
 
