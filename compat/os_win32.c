@@ -102,6 +102,11 @@ long os_raise_fd_limit(long want)
 
 long os_pid(void) { return (long)GetCurrentProcessId(); }
 
+#ifdef SOCKLAB_MINIMAL_SDK
+/* Wine 8's winbase.h lacks this prototype (Windows XP SP1+); only the MSVC-proxy check uses it. */
+BOOL WINAPI GetProcessHandleCount(HANDLE process, PDWORD count);
+#endif
+
 long os_open_fds(void)
 {
     DWORD n = 0;

@@ -3,7 +3,8 @@
  *
  * The client (the prober) sets SO_KEEPALIVE with IDLE_S / INTVL_S / COUNT on each connection:
  *   alive     both ends stay idle for ALIVE_MS: every IDLE_S the client sends a probe and the
- *             server's kernel answers it - neither application sees anything
+ *             server's kernel answers it - neither application sees anything; then one byte shows
+ *             the connection still carries data
  *   vanished  (impairment lab) the server sends one byte; once the client has read it, nftables
  *             drops every packet of the connection, both ways: to the client, the server vanished
  *
@@ -76,6 +77,7 @@ static void client_alive(struct lesson_side *s)
         side_log(s, "%.1f s idle: %ld keepalive probes sent, %ld answered (TCP_INFO segs_out / segs_in)",
                  ALIVE_MS / 1000.0, out1 - out0, in1 - in0);
     }
+    side_send(s, 1, 1000); /* the idle connection still carries data */
     side_close(s);
 }
 
@@ -137,7 +139,7 @@ static void server(struct lesson_side *s)
 {
     char state[32];
     if (!is_vanished(s)) {
-        side_drain(s, ALIVE_MS + 3000, "saw", NULL);
+        side_drain(s, ALIVE_MS + 3000, "saw", "server_received");
         return;
     }
     if (!side_lab(s))
@@ -154,6 +156,7 @@ static void check(struct lesson_report *r)
     expect_range(r, "alive_probes_every_idle_period", "alive.probes_sent", ALIVE_MS / 1000 / IDLE_S,
                  ALIVE_MS / 1000 / IDLE_S + 1);
     expect_equal(r, "alive_every_probe_answered", "alive.probes_answered", "alive.probes_sent");
+    expect_int(r, "alive_connection_still_carries_data", "alive.server_received", 1, "the byte sent after the idle time");
     if (on_linux)
         expect_str(r, "alive_keepalive_timer_runs", "alive.timer_seen", "keepalive");
     expect_str(r, "vanished_recv_timed_out", "vanished.error", on_linux ? "ETIMEDOUT" : "WSAETIMEDOUT");
