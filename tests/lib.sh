@@ -79,15 +79,17 @@ start_server() {
 # Capture: capture_start PORT [FILTER]; ...; capture_stop -> $TMP/cap.txt holds tcpdump's text lines.
 # FILTER narrows the capture (a pcap expression ANDed to "tcp port PORT"): a test that needs only
 # some segments of a bulk transfer should say so. Headers only (-s 256) and a 16 MiB buffer: with a
-# full snap length the kernel's ring holds a few frames and a loopback burst overflows it. A capture
-# that lost packets proves nothing, so capture_stop fails the test when the kernel dropped any.
+# full snap length the kernel's ring holds a few frames and a loopback burst overflows it. Immediate
+# mode: otherwise packets wait in the ring in blocks, and a capture stopped soon after the run loses
+# the last of them without counting them as dropped. A capture that lost packets proves nothing, so
+# capture_stop fails the test when the kernel dropped any.
 # With CAPTURE_NETNS_PID set, the capture runs in that process's network namespace (nsenter).
 capture_start() {
     local enter=()
     need_root "tcpdump on lo needs CAP_NET_RAW"
     need_cmd tcpdump
     [ -n "${CAPTURE_NETNS_PID:-}" ] && enter=(nsenter -t "$CAPTURE_NETNS_PID" -n)
-    bg tcpdump "${enter[@]}" tcpdump -i lo -nn -tt -U -l -s 256 -B 16384 "tcp port $1${2:+ and ($2)}"
+    bg tcpdump "${enter[@]}" tcpdump -i lo --immediate-mode -nn -tt -U -l -s 256 -B 16384 "tcp port $1${2:+ and ($2)}"
     CAP_PID=$BG_PID
     wait_for "$TMP/tcpdump.out" "listening on" 10
 }
