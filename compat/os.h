@@ -13,7 +13,15 @@ void os_thread_join(os_thread *t);
  * by os_thread_join), 0 when it still runs. */
 int os_thread_wait(os_thread *t, int timeout_ms);
 
+/* A lock between threads (a pthread mutex, a Windows critical section). */
+typedef struct os_mutex os_mutex;
+os_mutex *os_mutex_new(void); /* NULL on failure */
+void os_mutex_lock(os_mutex *m);
+void os_mutex_unlock(os_mutex *m);
+void os_mutex_free(os_mutex *m);
+
 uint64_t os_now_us(void); /* monotonic */
+uint64_t os_wall_us(void); /* the calendar clock (microseconds since 1970), as packet captures stamp */
 void os_sleep_ms(int ms);
 
 /* Raises the soft open-files limit towards want (at most to the hard limit); returns the limit now

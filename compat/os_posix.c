@@ -85,6 +85,38 @@ int os_thread_wait(os_thread *t, int timeout_ms)
     return 1;
 }
 
+struct os_mutex {
+    pthread_mutex_t m;
+};
+
+os_mutex *os_mutex_new(void)
+{
+    os_mutex *m = malloc(sizeof *m);
+    if (m != NULL && pthread_mutex_init(&m->m, NULL) != 0) {
+        free(m);
+        m = NULL;
+    }
+    return m;
+}
+
+void os_mutex_lock(os_mutex *m) { pthread_mutex_lock(&m->m); }
+void os_mutex_unlock(os_mutex *m) { pthread_mutex_unlock(&m->m); }
+
+void os_mutex_free(os_mutex *m)
+{
+    if (m == NULL)
+        return;
+    pthread_mutex_destroy(&m->m);
+    free(m);
+}
+
+uint64_t os_wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 uint64_t os_now_us(void)
 {
     struct timespec ts;

@@ -68,6 +68,39 @@ int os_thread_wait(os_thread *t, int timeout_ms)
     return 1;
 }
 
+struct os_mutex {
+    CRITICAL_SECTION cs;
+};
+
+os_mutex *os_mutex_new(void)
+{
+    os_mutex *m = malloc(sizeof *m);
+    if (m != NULL)
+        InitializeCriticalSection(&m->cs);
+    return m;
+}
+
+void os_mutex_lock(os_mutex *m) { EnterCriticalSection(&m->cs); }
+void os_mutex_unlock(os_mutex *m) { LeaveCriticalSection(&m->cs); }
+
+void os_mutex_free(os_mutex *m)
+{
+    if (m == NULL)
+        return;
+    DeleteCriticalSection(&m->cs);
+    free(m);
+}
+
+uint64_t os_wall_us(void)
+{
+    FILETIME ft;
+    ULARGE_INTEGER t;
+    GetSystemTimeAsFileTime(&ft); /* 100 ns units since 1601 */
+    t.LowPart = ft.dwLowDateTime;
+    t.HighPart = ft.dwHighDateTime;
+    return (t.QuadPart - 116444736000000000ull) / 10u;
+}
+
 uint64_t os_now_us(void)
 {
     static LARGE_INTEGER freq; /* constant after boot; racing first calls store the same value */

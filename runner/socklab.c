@@ -75,6 +75,40 @@ static int write_outputs(FILE *csv, FILE *svg, struct lesson_report *const *rs, 
     return rc;
 }
 
+/* --capture FILE: opened before anything runs, so a path that cannot be written is refused at once. */
+static FILE *open_capture(const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    if (f == NULL)
+        cli_fail(PROG, "--capture: cannot write %s: %s", path, strerror(errno));
+    return f;
+}
+
+/* Writes the runs' packets; a capture that never started (its reason was printed) leaves no file.
+ * 0, or 1 when the file could not be written in full. */
+static int write_capture(FILE *f, const char *path, struct lesson_report *const *rs, size_t n)
+{
+    uint64_t bytes = 0;
+    size_t i;
+    int any = 0, rc;
+    for (i = 0; i < n; i++)
+        any |= report_has_capture(rs[i]);
+    if (!any) {
+        fclose(f);
+        remove(path);
+        return 0;
+    }
+    rc = report_write_pcapng(f, rs, n, &bytes);
+    if (fclose(f) != 0 || rc != 0) {
+        fprintf(stderr, "%s: --capture: writing %s failed\n", PROG, path);
+        return 1;
+    }
+    for (i = 0; i < n; i++)
+        if (report_has_capture(rs[i]))
+            report_set_capture_file(rs[i], path, bytes);
+    return 0;
+}
+
 static void cmd_list(void)
 {
     size_t n, i;
@@ -88,8 +122,9 @@ int main(int argc, char **argv)
     const char *pos[MAX_COMPARE + 2];
     int npos = 0, json = 0, quiet = 0, markdown = 0, pause = 0, i, rc;
     uint16_t port = 0;
-    const char *host = "127.0.0.1", *csv_path = NULL, *svg_path = NULL;
-    FILE *csv = NULL, *svg = NULL;
+    const char *host = "127.0.0.1", *csv_path = NULL, *svg_path = NULL, *cap_path = NULL;
+    FILE *csv = NULL, *svg = NULL, *cap = NULL;
+    int snaplen = 256;
     char err[SOCK_ERR_LEN];
     struct lesson_opts o;
     const struct cli_opt opts[] = {
@@ -100,6 +135,9 @@ int main(int argc, char **argv)
         {"csv", CLI_STR, &csv_path, 0, 0, "--csv FILE    run/compare: every sample of the time series, one per row"},
         {"plot", CLI_STR, &svg_path, 0, 0, "--plot FILE   run/compare: the time series as SVG charts (for a browser)"},
         {"markdown", CLI_FLAG, &markdown, 0, 0, "--markdown    list/explain: Markdown, as in README.md and docs/lessons/"},
+        {"capture", CLI_STR, &cap_path, 0, 0,
+         "--capture FILE  run/compare: the lesson's packets as pcapng, each timeline event a packet comment"},
+        {"snaplen", CLI_INT, &snaplen, 64, 65535, "--snaplen B    bytes kept of each captured packet (default 256)"},
         {"pause", CLI_FLAG, &pause, 0, 0,
          "--pause       run/compare: once set up, wait for Enter before the first connection (start a capture)"},
         {NULL, CLI_FLAG, NULL, 0, 0, NULL},
@@ -117,6 +155,8 @@ int main(int argc, char **argv)
     o.port = port;
     o.quiet = quiet;
     o.pause = pause;
+    o.capture = cap_path != NULL;
+    o.snaplen = snaplen;
 
     if (strcmp(pos[0], "list") == 0) {
         size_t n;
@@ -146,6 +186,8 @@ int main(int argc, char **argv)
             csv = open_output("csv", csv_path, &l, 1);
         if (svg_path != NULL)
             svg = open_output("plot", svg_path, &l, 1);
+        if (cap_path != NULL)
+            cap = open_capture(cap_path);
         if (lesson_lab_enter(&l, 1, quiet) != 0)
             return 2;
         r = lesson_run(l, &o);
@@ -153,11 +195,12 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s: out of memory\n", PROG);
             return 1;
         }
+        rc = cap != NULL ? write_capture(cap, cap_path, &r, 1) : 0;
         if (json)
             report_print_json(stdout, r);
         else
             report_print_text(stdout, r);
-        rc = report_passed(r) ? 0 : 1;
+        rc |= report_passed(r) ? 0 : 1;
         rc |= write_outputs(csv, svg, &r, 1, csv_path, svg_path);
         report_free(r);
         return rc;
@@ -176,6 +219,8 @@ int main(int argc, char **argv)
             csv = open_output("csv", csv_path, ls, n);
         if (svg_path != NULL)
             svg = open_output("plot", svg_path, ls, n);
+        if (cap_path != NULL)
+            cap = open_capture(cap_path);
         if (lesson_lab_enter(ls, (size_t)n, quiet) != 0)
             return 2;
         rc = lesson_run_many(ls, (size_t)n, &o, rs);
@@ -183,6 +228,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s: out of memory\n", PROG);
             return 1;
         }
+        if (cap != NULL)
+            rc |= write_capture(cap, cap_path, rs, (size_t)n);
         if (json)
             report_print_json_array(stdout, rs, (size_t)n);
         else

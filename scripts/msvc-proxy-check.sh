@@ -97,7 +97,7 @@ if [ ${#files[@]} -eq 0 ]; then
     # Linux-only and never built for Windows.
     for f in $(find compat common lessons server client runner tests -name '*.c' | sort); do
         case $f in
-            compat/*posix*.c|compat/sock_linux.c|compat/sock_noviews.c|compat/impair_linux.c) continue ;;
+            compat/*posix*.c|compat/sock_linux.c|compat/sock_noviews.c|compat/impair_linux.c|compat/capture_pcap.c) continue ;;
         esac
         files+=("$f")
     done

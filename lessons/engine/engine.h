@@ -17,6 +17,8 @@ struct lesson_opts {
     int quiet;          /* no progress lines on stderr */
     int shared_process; /* set by lesson_run_many: other lessons run in this process meanwhile */
     int pause;          /* wait for Enter once set up, before the first connection (to start a capture) */
+    int capture;        /* capture the run's packets (written with report_write_pcapng) */
+    int snaplen;        /* bytes kept of each captured packet */
 };
 
 /* Before any thread starts: moves the process into the impairment lab when one of the lessons
@@ -59,6 +61,12 @@ void report_print_charts(FILE *out, const struct lesson_report *r);         /* c
 void report_print_charts_side_by_side(FILE *out, struct lesson_report *const *rs, size_t n);
 void report_write_csv(FILE *out, struct lesson_report *const *rs, size_t n); /* chart.c: every sample */
 void report_write_svg(FILE *out, struct lesson_report *const *rs, size_t n); /* chart_svg.c */
+/* The runs' captured packets as one pcapng file, every timeline event a comment on the first packet
+ * at or after it (capture.c). 0, or -1 when a write failed; *bytes: the file's size. */
+int report_write_pcapng(FILE *out, struct lesson_report *const *rs, size_t n, uint64_t *bytes);
+/* Tells the report where its capture went (file, its size), for the text and JSON. */
+void report_set_capture_file(struct lesson_report *r, const char *path, uint64_t bytes);
+int report_has_capture(const struct lesson_report *r); /* the run captured its packets */
 
 /* A lesson's own text (explain.c): socklab explain LESSON; the same as a Markdown page
  * (docs/lessons/LESSON.md); the README's table of every lesson. */

@@ -3,21 +3,22 @@
  *
  * The engine, file by file, and what each calls (a file calls only files below it, so no two files
  * call each other):
- *   run.c           runs a lesson: both sides on threads, or one side  -> report, side, facts
+ *   run.c           runs a lesson: both sides on threads, or one side  -> report, capture, side, facts
  *   table.c         socklab compare: one column per lesson             -> text, chart_text, facts, checks
- *   text.c          the report as text                                 -> chart_text, side, facts, checks
  *   json.c          the report as JSON (--json)                        -> side, facts, checks
  *   explain.c       socklab explain LESSON                             -> (the lesson's text only)
+ *   report.c        both sides joined, the lesson's checks run         -> capture, checks, facts, series
+ *   capture.c       --capture: the run's packets as commented pcapng   -> text, side, facts, checks
+ *   text.c          the report as text                                 -> chart_text, side, facts, checks
  *   chart_text.c    sparklines in the terminal                         -> chart
  *   chart_svg.c     --plot: SVG panels                                 -> chart
  *   chart.c         what both kinds of chart share, and --csv          -> series
- *   report.c        both sides joined, the lesson's checks run         -> checks, facts, series
  *   checks.c        the expect_* checks and the verdict                -> facts
  *   backpressure.c  an app's output buffer; the writer's kernel watched -> lesson.h only, as a lesson
+ *   side_timers.c   timers sampled, kernel settings, the impairment lab -> side, facts, sample
  *   sample.c        a side's time series; bulk transfers that sample   -> side, facts, series
  *   side_kernel.c   closing, and the kernel's view of the connection   -> side, facts
  *   side_io.c       sending and receiving, buffer sizes                -> side, facts
- *   side_timers.c   timers sampled, kernel settings, the impairment lab -> side, facts, sample
  *   facts.c         the fact store and every side_fact_*               -> side
  *   side.c          a side: who it is, its timeline, errors, waiting   -> compat only
  *   series.c        the sample store and its CSV rows                  -> nothing */
@@ -115,6 +116,16 @@ struct lesson_report {
     char lab[MAX_LAB_LINES][LAB_LINE_LEN];
     size_t nlab;
     struct series_set *series; /* NULL when the lesson samples nothing */
+    /* When the run started on the calendar clock, so its timeline lines up with any capture. */
+    uint64_t t0_wall_us;
+    char start_time[40]; /* ISO 8601, UTC, microseconds */
+    /* --capture: the packets (capture.c), what became of them, and the file they went to. */
+    struct capture_store *capture;
+    long capture_packets, capture_dropped, capture_not_kept;
+    int capture_snaplen;
+    char capture_file[256];
+    unsigned long long capture_file_bytes;
+    char capture_note[SOCK_ERR_LEN]; /* why there is no capture, when one was asked for */
 };
 
 /* side.c */
@@ -140,6 +151,8 @@ void report_add_side(struct lesson_report *r, struct lesson_side *s);
 void report_add_error(struct lesson_report *r, const char *msg);
 /* Joins both sides' views (time_wait_on) and runs the lesson's checks. */
 void report_finish(struct lesson_report *r);
+/* The run started at wall_us on the calendar clock (the same moment as its monotonic t0). */
+void report_set_start(struct lesson_report *r, uint64_t wall_us);
 
 /* checks.c */
 /* Failed checks that the lesson lists as a known difference of the runtime it runs under. */
@@ -149,5 +162,14 @@ const char *check_status_word(enum check_status st); /* "PASS", "FAIL", "DIFF", 
 /* text.c */
 /* The lesson's Wireshark display filter with this run's server port filled in. */
 void report_print_filter(FILE *out, const struct lesson_report *r);
+const char *report_filter_text(const struct lesson_report *r, char *buf, size_t len);
+
+/* capture.c */
+struct capture_store;
+/* Starts capturing the run's port; -1 with err (one line) when it cannot. */
+int report_capture_start(struct lesson_report *r, uint16_t port, int snaplen, char *err);
+/* The run is over: waits for the last packets, stops, and records what was kept. */
+void report_capture_finish(struct lesson_report *r);
+void report_capture_free(struct lesson_report *r);
 
 #endif

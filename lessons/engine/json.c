@@ -81,6 +81,10 @@ static void json_report(struct json *j, const struct lesson_report *r)
     if (r->runtime != NULL)
         json_string(j, "runtime", r->runtime);
     json_bool(j, "pass", report_passed(r));
+    if (r->start_time[0] != '\0') {
+        json_string(j, "start_time", r->start_time);
+        json_number(j, "start_unix_s", (double)r->t0_wall_us / 1e6);
+    }
     json_open_array(j, "checks");
     for (i = 0; i < r->nchecks; i++) {
         json_open_object(j, NULL);
@@ -113,6 +117,20 @@ static void json_report(struct json *j, const struct lesson_report *r)
     for (i = 0; i < r->nerrors; i++)
         json_string(j, NULL, r->errors[i]);
     json_close_array(j);
+    if (r->capture_file[0] != '\0' || r->capture_note[0] != '\0') {
+        json_open_object(j, "capture");
+        if (r->capture_file[0] != '\0') {
+            json_string(j, "file", r->capture_file);
+            json_int(j, "file_bytes", (long long)r->capture_file_bytes);
+            json_int(j, "packets", r->capture_packets);
+            json_int(j, "snaplen", r->capture_snaplen);
+            json_int(j, "dropped", r->capture_dropped);
+            json_int(j, "not_kept", r->capture_not_kept);
+        } else {
+            json_string(j, "error", r->capture_note);
+        }
+        json_close_object(j);
+    }
     if (r->lab_watch[0] != '\0' || r->nlab > 0) { /* only runs in the impairment lab have it */
         json_open_object(j, "lab");
         json_string(j, "watch", r->lab_watch);

@@ -20,9 +20,35 @@ struct lesson_report *report_new(const struct lesson *l)
 
 void report_free(struct lesson_report *r)
 {
-    if (r != NULL)
+    if (r != NULL) {
+        report_capture_free(r);
         free(r->series);
+    }
     free(r);
+}
+
+/* The calendar date of a day count since 1970 (H. Hinnant's days_from_civil, inverted): gmtime is
+ * not safe from the several threads of a compare, and gmtime_r is not everywhere. */
+static void civil(long long days, int *y, unsigned *m, unsigned *d)
+{
+    long long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+void report_set_start(struct lesson_report *r, uint64_t wall_us)
+{
+    long long secs = (long long)(wall_us / 1000000u);
+    unsigned m, d, sod = (unsigned)(secs % 86400);
+    int y;
+    civil(secs / 86400, &y, &m, &d);
+    r->t0_wall_us = wall_us;
+    snprintf(r->start_time, sizeof r->start_time, "%04d-%02u-%02uT%02u:%02u:%02u.%06uZ", y, m, d, sod / 3600,
+             sod / 60 % 60, sod % 60, (unsigned)(wall_us % 1000000u));
 }
 
 void report_add_error(struct lesson_report *r, const char *msg)

@@ -190,6 +190,9 @@ struct lesson_report *lesson_run(const struct lesson *l, const struct lesson_opt
     }
     run->port = sock_local_port(run->listener);
     run->t0_us = os_now_us();
+    report_set_start(r, os_wall_us());
+    if (o->capture && report_capture_start(r, run->port, o->snaplen, r->capture_note) != 0)
+        fprintf(stderr, "socklab: %s: --capture: %s (the lesson runs without it)\n", l->name, r->capture_note);
     if (impair_active())
         impair_watch_hint(r->lab_watch, sizeof r->lab_watch);
     side_init(&run->setup, l, SIDE_SERVER, SOCK_INVALID, 0, run->t0_us);
@@ -213,6 +216,7 @@ struct lesson_report *lesson_run(const struct lesson *l, const struct lesson_opt
     }
     close_leaked(run->server, conn_count(l));
     close_leaked(run->client, conn_count(l));
+    report_capture_finish(r);
     side_release(&run->setup);
     report_add_side(r, &run->setup);
     sock_close(run->listener);
@@ -283,6 +287,7 @@ struct lesson_report *lesson_serve_one(const struct lesson *l, sock_t accepted, 
         sock_close(accepted);
         return out_of_memory(r, s);
     }
+    report_set_start(r, os_wall_us());
     side_init(s, l, SIDE_SERVER, accepted, conn_index % conn_count(l), os_now_us());
     run_server_side(s);
     report_add_side(r, s);
@@ -299,6 +304,7 @@ struct lesson_report *lesson_client_only(const struct lesson *l, const struct le
     unsigned i;
     if (r == NULL || s == NULL)
         return out_of_memory(r, s);
+    report_set_start(r, os_wall_us());
     for (i = 0; i < conn_count(l); i++) {
         side_init(s, l, SIDE_CLIENT, SOCK_INVALID, i, t0);
         run_client_side(s, o->host != NULL ? o->host : "127.0.0.1", o->port);

@@ -94,6 +94,14 @@ void report_print_table(FILE *out, struct lesson_report *const *rs, size_t n)
             fprintf(out, "  ERROR %s\n", rs[i]->errors[c]);
     }
     report_print_charts_side_by_side(out, rs, n); /* nothing for lessons without charts */
+    for (i = 0; i < n; i++) {
+        if (rs[i]->capture_file[0] != '\0') {
+            fprintf(out, "\ncapture: every lesson's packets in %s (%.1f KiB, an interface per lesson), each "
+                         "timeline event a packet comment\n",
+                    rs[i]->capture_file, rs[i]->capture_file_bytes / 1024.0);
+            break;
+        }
+    }
     fprintf(out, "\nThe story of each run, step by step: socklab run LESSON.  What to look for on the wire: "
                  "socklab explain LESSON.\n");
 }

@@ -5,14 +5,21 @@
 #include <stdio.h>
 #include <string.h>
 
-void report_print_filter(FILE *out, const struct lesson_report *r)
+const char *report_filter_text(const struct lesson_report *r, char *buf, size_t len)
 {
     const struct fact *p = factset_get(&r->facts, "server_port");
     const char *w = r->lesson->wireshark, *at = strstr(w, "{port}");
     if (at != NULL && p != NULL)
-        fprintf(out, "%.*s%lld%s", (int)(at - w), w, p->i, at + 6);
+        snprintf(buf, len, "%.*s%lld%s", (int)(at - w), w, p->i, at + 6);
     else
-        fputs(w, out);
+        snprintf(buf, len, "%s", w);
+    return buf;
+}
+
+void report_print_filter(FILE *out, const struct lesson_report *r)
+{
+    char buf[512];
+    fputs(report_filter_text(r, buf, sizeof buf), out);
 }
 
 void report_print_text(FILE *out, const struct lesson_report *r)
@@ -22,7 +29,8 @@ void report_print_text(FILE *out, const struct lesson_report *r)
     char v[FACT_STR_LEN];
 
     fprintf(out, "\n%s: %s\n", r->lesson->name, r->lesson->title);
-    fprintf(out, "platform: %s%s%s\n\n", r->platform, r->runtime ? " under " : "", r->runtime ? r->runtime : "");
+    fprintf(out, "platform: %s%s%s; started %s\n\n", r->platform, r->runtime ? " under " : "",
+            r->runtime ? r->runtime : "", r->start_time);
     fprintf(out, "timeline (measured in this run)\n");
     for (i = 0; i < r->nevents; i++)
         fprintf(out, "  %8.1f ms  %-6s  %s\n", r->events[i].t_ms, side_role_name(r->events[i].role),
@@ -55,6 +63,13 @@ void report_print_text(FILE *out, const struct lesson_report *r)
         for (i = 0; i < r->nlab; i++)
             fprintf(out, "  %s\n", r->lab[i]);
     }
+    if (r->capture_file[0] != '\0')
+        fprintf(out, "\ncapture: %ld packets (snap length %d bytes), in %s (%.1f KiB), every timeline event a "
+                     "packet comment; %ld dropped by the kernel%s\n",
+                r->capture_packets, r->capture_snaplen, r->capture_file, r->capture_file_bytes / 1024.0,
+                r->capture_dropped, r->capture_not_kept > 0 ? ", some not kept (storage full)" : "");
+    else if (r->capture_note[0] != '\0')
+        fprintf(out, "\ncapture: none (%s)\n", r->capture_note);
     fprintf(out, "\nWireshark display filter: ");
     report_print_filter(out, r);
     if (known > 0)
