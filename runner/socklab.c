@@ -124,7 +124,7 @@ int main(int argc, char **argv)
     uint16_t port = 0;
     const char *host = "127.0.0.1", *csv_path = NULL, *svg_path = NULL, *cap_path = NULL;
     FILE *csv = NULL, *svg = NULL, *cap = NULL;
-    int snaplen = 256;
+    int snaplen = 256, step = 0, step_delay = 0;
     char err[SOCK_ERR_LEN];
     struct lesson_opts o;
     const struct cli_opt opts[] = {
@@ -138,6 +138,9 @@ int main(int argc, char **argv)
         {"capture", CLI_STR, &cap_path, 0, 0,
          "--capture FILE  run/compare: the lesson's packets as pcapng, each timeline event a packet comment"},
         {"snaplen", CLI_INT, &snaplen, 64, 65535, "--snaplen B    bytes kept of each captured packet (default 256)"},
+        {"step", CLI_FLAG, &step, 0, 0,
+         "--step        run: stop before each action of each side, say what to watch, wait for Enter"},
+        {"step-delay", CLI_INT, &step_delay, 1, 600000, "--step-delay MS  run: step, going on by itself after MS"},
         {"pause", CLI_FLAG, &pause, 0, 0,
          "--pause       run/compare: once set up, wait for Enter before the first connection (start a capture)"},
         {NULL, CLI_FLAG, NULL, 0, 0, NULL},
@@ -156,6 +159,8 @@ int main(int argc, char **argv)
     o.quiet = quiet;
     o.pause = pause;
     o.capture = cap_path != NULL;
+    o.step = step || step_delay > 0;
+    o.step_delay_ms = step_delay;
     o.snaplen = snaplen;
 
     if (strcmp(pos[0], "list") == 0) {
@@ -213,6 +218,8 @@ int main(int argc, char **argv)
             cli_fail(PROG, "usage: socklab compare LESSON LESSON...");
         if (n > MAX_COMPARE)
             cli_fail(PROG, "compare takes at most %d lessons", MAX_COMPARE);
+        if (o.step)
+            cli_fail(PROG, "--step: one lesson at a time (socklab run LESSON --step)");
         for (i = 0; i < n; i++)
             ls[i] = need_lesson(pos[i + 1]);
         if (csv_path != NULL)

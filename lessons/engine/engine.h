@@ -18,6 +18,8 @@ struct lesson_opts {
     int shared_process; /* set by lesson_run_many: other lessons run in this process meanwhile */
     int pause;          /* wait for Enter once set up, before the first connection (to start a capture) */
     int capture;        /* capture the run's packets (written with report_write_pcapng) */
+    int step;           /* pause before each action of each side (Enter, or step_delay_ms) */
+    int step_delay_ms;
     int snaplen;        /* bytes kept of each captured packet */
 };
 

@@ -27,6 +27,8 @@
 
 #include <stdint.h>
 
+#include "compat/os.h"
+
 #include "lessons/engine/engine.h"
 #include "lessons/engine/series.h"
 
@@ -64,6 +66,14 @@ struct event {
     char text[160];
 };
 
+/* --step: before each action of either side, what is about to happen and what to watch, then a
+ * wait for Enter (or delay_ms). One prompt at a time: the lock keeps the two sides' apart. */
+struct stepper {
+    os_mutex *lock;
+    int delay_ms; /* 0: wait for Enter */
+    unsigned n;
+};
+
 struct lesson_side {
     const struct lesson *lesson;
     enum side_role role;
@@ -78,6 +88,7 @@ struct lesson_side {
     int shared_process;         /* see side_process_shared */
     int leaked;                 /* side_leak: the engine closes the socket at the end of the run */
     sock_t listener;            /* side_listener; SOCK_INVALID when not this process's */
+    struct stepper *stepper;    /* --step: NULL when the run does not step */
     char prefix[24];
     struct factset facts;
     struct event events[MAX_EVENTS];
@@ -134,6 +145,8 @@ void side_init(struct lesson_side *s, const struct lesson *l, enum side_role rol
 const char *side_role_name(enum side_role r);
 void side_learn_names(struct lesson_side *s); /* addresses and ports of a connected socket */
 void side_release(struct lesson_side *s);     /* frees what the side held; facts stay */
+/* --step: announces the action about to happen and what to watch in Wireshark now, and waits. */
+void side_step(struct lesson_side *s, const char *about, const char *watch);
 
 /* facts.c */
 void factset_put(struct factset *fs, const struct fact *f);

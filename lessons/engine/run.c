@@ -81,6 +81,7 @@ struct run {
     uint16_t port;
     uint64_t t0_us;
     int shared_process;
+    struct stepper *stepper;  /* --step, or NULL */
     struct lesson_side setup; /* the server's listener, before any connection */
     struct lesson_side server[LESSON_MAX_CONNS];
     struct lesson_side client[LESSON_MAX_CONNS];
@@ -117,6 +118,7 @@ static void server_thread(void *arg)
         side_init(s, run->lesson, SIDE_SERVER, c, i, run->t0_us);
         s->shared_process = run->shared_process;
         s->listener = run->listener;
+        s->stepper = run->stepper;
         run_server_side(s);
     }
 }
@@ -128,6 +130,7 @@ static void client_thread(void *arg)
     for (i = 0; i < n; i++) {
         side_init(&run->client[i], run->lesson, SIDE_CLIENT, SOCK_INVALID, i, run->t0_us);
         run->client[i].shared_process = run->shared_process;
+        run->client[i].stepper = run->stepper;
         run_client_side(&run->client[i], run->host, run->port);
     }
 }
@@ -175,6 +178,7 @@ struct lesson_report *lesson_run(const struct lesson *l, const struct lesson_opt
     const char *host = o->host != NULL ? o->host : "127.0.0.1";
     char err[SOCK_ERR_LEN];
     os_thread *ts, *tc;
+    struct stepper stepper;
     unsigned i;
 
     if (r == NULL || run == NULL)
@@ -204,6 +208,17 @@ struct lesson_report *lesson_run(const struct lesson *l, const struct lesson_opt
                 impair_active() ? r->lab_watch : "");
     if (o->pause)
         wait_for_enter(l, r);
+    if (o->step) {
+        run->stepper = &stepper;
+        stepper.lock = os_mutex_new();
+        stepper.delay_ms = o->step_delay_ms;
+        stepper.n = 0;
+        if (stepper.lock == NULL)
+            run->stepper = NULL;
+        else if (!o->quiet)
+            fprintf(stderr, "socklab: %s, step by step: each side stops before each action; facts and checks "
+                            "are those of a run without steps\n", l->name);
+    }
     ts = os_thread_start(server_thread, run);
     tc = os_thread_start(client_thread, run);
     if (ts == NULL || tc == NULL) {
@@ -217,6 +232,8 @@ struct lesson_report *lesson_run(const struct lesson *l, const struct lesson_opt
     close_leaked(run->server, conn_count(l));
     close_leaked(run->client, conn_count(l));
     report_capture_finish(r);
+    if (run->stepper != NULL)
+        os_mutex_free(stepper.lock);
     side_release(&run->setup);
     report_add_side(r, &run->setup);
     sock_close(run->listener);

@@ -156,7 +156,11 @@ static void finish(struct side_transfer *t, uint64_t start, uint64_t end)
 void side_stream(struct lesson_side *s, long long max_bytes, int duration_ms, int sample_ms,
                  struct side_transfer *t)
 {
-    uint64_t start = os_now_us(), end = start + (uint64_t)duration_ms * 1000u, next = start, now;
+    uint64_t start, end, next, now;
+    side_step(s, "stream data as fast as the connection takes it",
+              "Statistics > TCP Stream Graphs: the window and throughput over time");
+    start = next = os_now_us();
+    end = start + (uint64_t)duration_ms * 1000u;
 
     if (transfer_begin(s, t, "stream") != 0)
         return;
@@ -199,7 +203,9 @@ void side_stream(struct lesson_side *s, long long max_bytes, int duration_ms, in
 void side_sink(struct lesson_side *s, int idle_ms, int sample_ms, struct side_transfer *t)
 {
     char buf[BULK_CHUNK]; /* read data is counted, never inspected */
-    uint64_t start = os_now_us(), last_data = start, next = start, now;
+    uint64_t start, last_data, next, now;
+    side_step(s, "read everything until the peer ends", "the ACKs and their window field as the data flows");
+    start = last_data = next = os_now_us();
 
     if (transfer_begin(s, t, "sink") != 0)
         return;

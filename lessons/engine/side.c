@@ -90,6 +90,28 @@ int side_wait(struct lesson_side *s, int want_write, int timeout_ms)
     return sock_waiter_wait(s->waiter, s->sock, want_write, timeout_ms);
 }
 
+void side_step(struct lesson_side *s, const char *about, const char *watch)
+{
+    struct stepper *st = s->stepper;
+    int c;
+    if (st == NULL)
+        return;
+    os_mutex_lock(st->lock);
+    st->n++;
+    fprintf(stderr, "\nstep %u, %.1f ms: %s (connection %u) is about to %s\n  watch in Wireshark: %s\n", st->n,
+            side_now_ms(s), side_role_name(s->role), s->conn + 1, about, watch);
+    if (st->delay_ms > 0) {
+        fflush(stderr);
+        os_sleep_ms(st->delay_ms);
+    } else {
+        fprintf(stderr, "  (Enter: go on; the kernel's timers keep running meanwhile)\n");
+        fflush(stderr);
+        while ((c = getchar()) != EOF && c != '\n')
+            ;
+    }
+    os_mutex_unlock(st->lock);
+}
+
 void side_release(struct lesson_side *s)
 {
     sock_waiter_free(s->waiter);

@@ -37,6 +37,8 @@ long side_fill(struct lesson_side *s, long bytes, int stall_ms)
     char err[SOCK_ERR_LEN];
     long total = 0, inq, outq;
     int stalls = 0;
+    side_step(s, "write more than the peer can take, without blocking",
+              "data segments [P.] until the peer's advertised window (win) closes");
     if (sock_set_nonblocking(s->sock, 1, err) != 0) {
         side_error(s, "fill", err);
         return 0;
@@ -68,8 +70,10 @@ long side_fill(struct lesson_side *s, long bytes, int stall_ms)
 
 long side_send(struct lesson_side *s, long bytes, int timeout_ms)
 {
-    uint64_t deadline = os_now_us() + (uint64_t)timeout_ms * 1000u;
+    uint64_t deadline;
     long total = 0;
+    side_step(s, "send()", "data segments [P.] from this side's port, and the peer's ACKs");
+    deadline = os_now_us() + (uint64_t)timeout_ms * 1000u; /* after the step: a pause is not the call's time */
     while (total < bytes && os_now_us() < deadline) {
         size_t want = (size_t)(bytes - total < IO_CHUNK ? bytes - total : IO_CHUNK);
         long n = sock_send(s->sock, pattern, want);
@@ -94,8 +98,10 @@ long side_send(struct lesson_side *s, long bytes, int timeout_ms)
 long side_recv(struct lesson_side *s, long bytes, int timeout_ms)
 {
     char sink[IO_CHUNK]; /* read data is counted, never inspected */
-    uint64_t deadline = os_now_us() + (uint64_t)timeout_ms * 1000u;
+    uint64_t deadline;
     long total = 0;
+    side_step(s, "recv() what the peer sent", "the ACKs this side sends as it reads (the window opens)");
+    deadline = os_now_us() + (uint64_t)timeout_ms * 1000u;
     while (total < bytes && os_now_us() < deadline) {
         long n;
         if (side_wait(s, 0, 100) <= 0)
@@ -117,6 +123,7 @@ long side_drain(struct lesson_side *s, int idle_ms, const char *saw_key, const c
     const char *saw = "timeout", *errname = NULL;
     long total = 0;
     char key[FACT_KEY_LEN];
+    side_step(s, "read until the peer ends", "the peer's last data, then its FIN (EOF) or RST (a reset)");
     for (;;) {
         long n;
         int ready = side_wait(s, 0, idle_ms);

@@ -81,6 +81,11 @@ int side_close(struct lesson_side *s)
         snprintf(linger, sizeof linger, onoff ? "{1,%d}" : "off", secs);
     else
         snprintf(linger, sizeof linger, "unknown");
+    side_step(s, "close() the socket",
+              onoff && secs == 0 ? "an RST [R.] at once (SO_LINGER{1,0}): queued data is thrown away"
+              : onoff            ? "close() may wait up to the linger time for its data to be acknowledged "
+                                   "(the timer runs during this pause too); then a FIN [F.]"
+                                 : "a FIN [F.] after any queued data - or an RST [R.] if received data is unread");
     sock_queue_sizes(s->sock, &inq, &outq, NULL);
     if (is_closer) {
         side_fact_str(s, "closer", role);
@@ -125,9 +130,13 @@ int side_close(struct lesson_side *s)
 int side_shutdown_write(struct lesson_side *s)
 {
     char err[SOCK_ERR_LEN], state[32];
-    uint64_t t1 = os_now_us();
-    int rc = sock_shutdown(s->sock, SOCK_SHUT_WR, err);
-    double ms = (double)(os_now_us() - t1) / 1000.0;
+    uint64_t t1;
+    int rc;
+    double ms;
+    side_step(s, "shutdown(SHUT_WR)", "a FIN from this side only: the other direction stays open");
+    t1 = os_now_us();
+    rc = sock_shutdown(s->sock, SOCK_SHUT_WR, err);
+    ms = (double)(os_now_us() - t1) / 1000.0;
     side_fact_ms(s, "shutdown_call_ms", ms);
     side_fact_str(s, "shutdown_result", rc == 0 ? "ok" : sock_err_name(sock_last_error()));
     if (rc != 0)

@@ -104,6 +104,7 @@ int side_lab_nft(struct lesson_side *s, const char *why, const char *fmt, ...)
     char rules[LAB_LINE_LEN], err[SOCK_ERR_LEN], line[LAB_LINE_LEN + 8];
     va_list ap;
     int n;
+    side_step(s, why, "from now on the dropped packets show once in the capture, then nothing answers them");
     va_start(ap, fmt);
     n = vsnprintf(rules, sizeof rules, fmt, ap);
     va_end(ap);
