@@ -166,6 +166,7 @@ static void section_comment(struct lesson_report *const *rs, size_t n, char *buf
     const struct fact *fs[MAX_FACTS];
     size_t used = 0, i, k, nf;
     char v[FACT_STR_LEN];
+    buf[0] = '\0';
 #define ADD(...)                                                                                    \
     do {                                                                                            \
         if (used < len)                                                                             \
@@ -202,12 +203,12 @@ int report_write_pcapng(FILE *out, struct lesson_report *const *rs, size_t n, ui
 {
     struct pcapng_writer w;
     struct cursor cur[16];
-    char *section = malloc(65000), desc[160], comments[MAX_COMMENTS][200];
+    char *section, desc[160], comments[MAX_COMMENTS][200];
     const char *cp[MAX_COMMENTS];
     size_t i, k = 0;
     int rc = 0;
 
-    if (section == NULL || n > sizeof cur / sizeof cur[0])
+    if (n > sizeof cur / sizeof cur[0] || (section = malloc(65000)) == NULL)
         return -1;
     section_comment(rs, n, section, 65000);
     rc |= pcapng_begin(&w, out, section, NULL, n > 0 ? rs[0]->platform : NULL, "socklab " SOCKLAB_VERSION);
