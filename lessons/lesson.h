@@ -79,7 +79,8 @@ struct lesson {
     int duration_hint_ms;  /* roughly how long a run takes, for users and time-outs */
     /* Optional: tune the client socket before connect (buffer sizes decide the window scale). */
     void (*client_prepare)(struct lesson_side *s, sock_t sock);
-    /* Optional: tune the listening socket before any connection (TCP_DEFER_ACCEPT). */
+    /* Optional: tune the listening socket before any connection (TCP_DEFER_ACCEPT); socklab run and
+     * socklab-server --lesson both apply it (the server logs what it did, its facts stay local). */
     void (*listener_prepare)(struct lesson_side *s, sock_t listener);
     void (*server)(struct lesson_side *s); /* runs on the accepted socket */
     void (*client)(struct lesson_side *s); /* runs on the connected socket */

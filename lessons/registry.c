@@ -17,6 +17,8 @@ extern const struct lesson lesson_segmentation;
 extern const struct lesson lesson_psh_recv;
 extern const struct lesson lesson_nagle;
 extern const struct lesson lesson_keepalive;
+extern const struct lesson lesson_syn_recv;
+extern const struct lesson lesson_syn_retries;
 
 static const struct lesson *const lessons[] = {
     &lesson_close_graceful,   &lesson_close_abortive,   &lesson_close_linger, &lesson_close_unread,
@@ -26,6 +28,8 @@ static const struct lesson *const lessons[] = {
     &lesson_psh_recv,
     &lesson_nagle,
     &lesson_keepalive,
+    &lesson_syn_retries,
+    &lesson_syn_recv,
 };
 
 const struct lesson *const *lesson_all(size_t *count)

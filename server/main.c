@@ -175,9 +175,13 @@ static int start(struct srv *s)
         fprintf(stderr, "%s: out of memory\n", SRV_PROG);
         return -1;
     }
-    if (s->lesson != NULL)
-        return srv_listener_start(s, srv_lesson_accept, 1);
-    return srv_listener_start(s, srv_on_accept, 0);
+    if (s->lesson == NULL)
+        return srv_listener_start(s, srv_on_accept, 0);
+    if (srv_listener_start(s, srv_lesson_accept, 1) != 0)
+        return -1;
+    /* before the loop accepts anything: a listener option applies to connections still to come */
+    lesson_prepare_listener(s->lesson, evconnlistener_get_fd(s->listener), stderr);
+    return 0;
 }
 
 int main(int argc, char **argv)

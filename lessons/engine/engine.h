@@ -45,6 +45,9 @@ int lesson_run_many(const struct lesson *const *ls, size_t n, const struct lesso
 /* One side only, for socklab-server --lesson (on an accepted socket, which it owns and closes)
  * and socklab-bot --lesson. */
 struct lesson_report *lesson_serve_one(const struct lesson *l, sock_t accepted, unsigned conn_index);
+/* socklab-server --lesson: the lesson's tuning of the listening socket (TCP_DEFER_ACCEPT), as
+ * socklab run applies it; what it logged goes to `log`, one line each. */
+void lesson_prepare_listener(const struct lesson *l, sock_t listener, FILE *log);
 struct lesson_report *lesson_client_only(const struct lesson *l, const struct lesson_opts *o);
 
 void report_free(struct lesson_report *r);

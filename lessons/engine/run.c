@@ -313,6 +313,27 @@ struct lesson_report *lesson_serve_one(const struct lesson *l, sock_t accepted, 
     return r;
 }
 
+void lesson_prepare_listener(const struct lesson *l, sock_t listener, FILE *log)
+{
+    struct lesson_side *s;
+    size_t i;
+    if (l->listener_prepare == NULL)
+        return;
+    s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        fprintf(log, "%s: out of memory: the listener is not tuned\n", l->name);
+        return;
+    }
+    side_init(s, l, SIDE_SERVER, SOCK_INVALID, 0, os_now_us());
+    l->listener_prepare(s, listener);
+    for (i = 0; i < s->nevents; i++)
+        fprintf(log, "%s: %s\n", l->name, s->events[i].text);
+    for (i = 0; i < s->nerrors; i++)
+        fprintf(log, "%s: error: %s\n", l->name, s->errors[i]);
+    side_release(s);
+    free(s);
+}
+
 struct lesson_report *lesson_client_only(const struct lesson *l, const struct lesson_opts *o)
 {
     struct lesson_report *r = report_new(l);
