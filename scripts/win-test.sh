@@ -113,6 +113,31 @@ say "socklab.exe --version: $ver"
 list=$(cd "$build" && wrun ./socklab.exe list) || bad "socklab.exe list"
 say "socklab.exe list: $(printf '%s\n' "$list" | wc -l) lessons"
 
+# ---- 5b. the zip an instructor hands out: the static .exe files, the dissector, the handouts -----------
+t=$(date +%s.%N)
+zipdir=$(mktemp -d "${TMPDIR:-/tmp}/socklab-zip.XXXXXX")
+if (cd "$build" && cpack -G ZIP -B "$zipdir") >"$build/win-test-cpack.log" 2>&1; then
+    zipfile=$(ls "$zipdir"/*.zip | head -1)
+    (cd "$zipdir" && unzip -q "$zipfile")
+    top=$(find "$zipdir" -mindepth 1 -maxdepth 1 -type d | head -1)
+    missing=""
+    for f in bin/socklab.exe bin/socklab-server.exe bin/socklab-bot.exe share/socklab/wireshark/socklab.lua; do
+        [ -e "$top/$f" ] || missing="$missing $f"
+    done
+    handouts=$(ls "$top"/share/doc/socklab/handouts/*.md 2>/dev/null | wc -l)
+    zlist=$(cd "$top/bin" && wrun ./socklab.exe list) || bad "socklab.exe list from the zip"
+    if [ -n "$missing" ]; then
+        bad "the zip lacks:$missing"
+    elif [ "$handouts" != "$(printf '%s\n' "$list" | wc -l)" ] || [ "$zlist" != "$list" ]; then
+        bad "the zip's handouts ($handouts) or lessons do not match the build's"
+    else
+        say "zip: $(basename "$zipfile") ($(du -k "$zipfile" | cut -f1) KiB): 3 .exe, the dissector, $handouts handouts; socklab.exe from it lists every lesson under Wine ($(stamp "$t"))"
+    fi
+else
+    bad "cpack -G ZIP (log: $build/win-test-cpack.log)"
+fi
+rm -rf "$zipdir"
+
 free_port() {
     local p i
     for i in $(seq 1 200); do
