@@ -4,7 +4,7 @@
  *   C > P  [S]  [S.]  [.]            handshake; the client asked for a small receive buffer
  *   C > P  [P.] 1 byte               the client's hello: the server acts only after it
  *   P > C  [.] [P.] ...              the server writes BURST bytes; the client is not reading, so
- *                                    most of the burst waits in the server's send queue
+ *                                    all but its window's worth never leaves the server's send queue
  *   (server sets SO_LINGER{l_onoff=1, l_linger=0} and calls close(): returns at once)
  *   P > C  [R.]                      RST instead of FIN; the queued bytes never leave the server
  *   (client reads later: what had already arrived, then recv() fails with ECONNRESET)
@@ -69,17 +69,22 @@ static const struct lesson_quirk quirks[] = {
 const struct lesson lesson_close_abortive = {
     .name = "close-abortive",
     .title = "SO_LINGER{1,0}: close() sends RST, queued data is discarded, no TIME_WAIT",
-    .explain = "The server writes a 256 KiB burst to a client that is not reading, sets SO_LINGER to "
-               "{l_onoff=1, l_linger=0} and closes. This is an abortive (hard) close: the kernel throws away "
-               "everything still queued, sends RST instead of FIN and forgets the connection at once, so "
-               "neither side enters TIME_WAIT. When the client reads, it gets whatever had already reached "
+    .explain = "The server writes as much of a 256 KiB burst as its kernel takes without blocking (all of it on "
+               "loopback; less across a real link: bytes_written_before_close says how much) to a client that "
+               "is not reading, sets SO_LINGER to {l_onoff=1, l_linger=0} and closes. Only a few KiB - the "
+               "client's small window - ever left the server; the rest was never sent (never_sent_at_close). "
+               "This is an abortive (hard) close: the kernel throws away everything still queued, sends RST "
+               "instead of FIN and forgets the connection at once, so neither side enters TIME_WAIT. When the "
+               "client reads, it gets whatever had already reached "
                "its receive buffer and then recv() fails with a reset (ECONNRESET / WSAECONNRESET), never a "
                "clean EOF. Game servers use it to drop abusive clients without piling up TIME_WAIT entries; "
                "the cost is that the peer may lose data the server already 'sent'.",
     .wireshark = "tcp.port == {port} && (tcp.flags.reset == 1 || tcp.flags.fin == 1)",
     .watch = "one RST ([R.]) from the server port right after the burst, and no FIN from the server\n"
-             "data the server wrote after the client's window closed never appears on the wire\n"
-             "the client's ACKs before the RST show how much really arrived (compare with bytes_peer_received)\n"
+             "data the server wrote after the client's window closed never appears on the wire: the data "
+             "segments add up to bytes_peer_received, not bytes_written_before_close\n"
+             "the client's last ACK may acknowledge less than arrived: it was delaying its ACK when the RST "
+             "came (bytes_peer_received counts what recv() got)\n"
              "nothing follows the RST: no TIME_WAIT exchange",
     .on_linux = "close() returns at once; RST is sent immediately and the socket leaves the table (no "
                 "FIN_WAIT, no TIME_WAIT). The peer can still read data that reached its receive queue before "

@@ -6,9 +6,12 @@
  *   P > C  [.] [P.] ...              the server writes BURST bytes; the client is not reading yet,
  *                                    so its window fills and most of the burst waits in the
  *                                    server's send queue
+ *   C > P  [.] win 0                 the client's window is shut (its delayed ACK, ~40 ms later)
  *   (server calls close(): it returns at once; the kernel keeps the queued data)
- *   P > C  ... the rest of the data, as the client reads and reopens its window
- *   P > C  [F.]                      FIN only after the last data byte
+ *   P > C  [.] len 0                 a zero-window probe on the persist timer (Wireshark: Keep-Alive)
+ *   C > P  [.] win N                 the client reads: its window opens
+ *   P > C  ... the rest of the data
+ *   P > C  [FP.]                     the FIN rides on the last data segment
  *   C > P  [F.]  P > C [.]           the client reads EOF and closes too
  *   server: TIME_WAIT for 60 s (Linux) - the side that closed first holds it
  *
@@ -19,7 +22,8 @@
 #define HELLO 1 /* the client's first byte: the server starts only after it */
 #define BURST (256 * 1024)
 #define CLIENT_RCVBUF 4096 /* small, so the burst cannot all fit in the client's window */
-#define CLIENT_HOLD_MS 300 /* the client reads only after the server has closed */
+#define CLIENT_HOLD_MS 500 /* the client reads only after the server has closed, and after the
+                           * persist timer probed its zero window (its first probe: one RTO, >= 200 ms) */
 
 static void client_prepare(struct lesson_side *s, sock_t sock)
 {
@@ -60,22 +64,28 @@ const struct lesson lesson_close_graceful = {
     .name = "close-graceful",
     .title = "plain close(): FIN after the queued data, nothing lost, TIME_WAIT on the closer",
     .explain = "The server writes a 256 KiB burst to a client that is not reading yet, then calls a plain "
-               "close(). close() does not wait: it hands the queued bytes to the kernel and returns. The kernel "
-               "keeps sending as the client reads, and only after the last byte does it send FIN. The client "
-               "reads every byte and then gets EOF (recv returns 0). Because the server closed first, the "
-               "server's end of the connection goes to TIME_WAIT.",
+               "close(). close() does not wait: it leaves the queued bytes to the kernel and returns. The "
+               "client's small receive buffer fills, its window drops to 0, and while it stays shut the "
+               "server's kernel probes it on the persist timer. When the client reads, its window opens and "
+               "the kernel sends the rest; the FIN does not come after the data as a segment of its own: it "
+               "rides on the last data segment ([FIN, PSH, ACK]). The client reads every byte and then gets "
+               "EOF (recv returns 0). Because the server closed first, the server's end of the connection goes "
+               "to TIME_WAIT.",
     .wireshark = "tcp.port == {port}",
-    .watch = "data segments from the server port keep flowing after the server's close() call\n"
-             "the server's FIN ([F.]) comes after its last data segment, never before\n"
-             "no RST anywhere\n"
-             "the client's window updates (Window size) as it starts reading",
+    .watch = "the client's ACK with a window of 0 ([TCP ZeroWindow]) once its buffer is full\n"
+             "the server's zero-window probe while the window is shut: a bare ACK, which Wireshark calls "
+             "[TCP Keep-Alive] because it carries no data\n"
+             "data segments from the server port keep flowing after the server's close() call, once the "
+             "client's window opens ([TCP Window Update])\n"
+             "the FIN rides on the server's last data segment ([FIN, PSH, ACK]): no data after it\n"
+             "no RST anywhere",
     .on_linux = "close() returns immediately (no SO_LINGER). The connection goes FIN_WAIT1 while data is still "
                 "queued, then FIN_WAIT2, then TIME_WAIT for 60 s once the client's FIN arrives.",
     .on_windows = "closesocket() with SO_LINGER off returns immediately and the close completes in the "
                   "background (a graceful close, Microsoft's closesocket documentation). TIME_WAIT lasts "
                   "TcpTimedWaitDelay (documented 240 s on older versions; measure it).",
     .closer = SIDE_SERVER,
-    .duration_hint_ms = 600,
+    .duration_hint_ms = 800,
     .client_prepare = client_prepare,
     .server = server,
     .client = client,

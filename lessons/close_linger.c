@@ -7,7 +7,8 @@
  *   (server sets SO_LINGER{1, LINGER_S} on a NON-blocking socket and calls close())
  *   P > C  [.] ...                   zero-window probes while close() sits blocked for LINGER_S s
  *   (close() returns 0 after LINGER_S s; the socket lives on, orphaned, in FIN_WAIT1)
- *   P > C  [.] [P.] ... [F.]         the client reads at CLIENT_HOLD_MS: the rest of the data, then FIN
+ *   P > C  [.] [P.] ... [FP.]        the client reads at CLIENT_HOLD_MS: the rest of the data, the
+ *                                    FIN riding on its last segment
  *   server: TIME_WAIT - no RST anywhere, nothing lost
  *
  * Windows does it differently: a non-blocking closesocket() with linger {1,N} fails at once with
@@ -111,7 +112,8 @@ const struct lesson lesson_close_linger = {
     .wireshark = "tcp.port == {port}",
     .watch = "Linux: zero-window probes from the server while close() is blocked, no RST, then the rest of "
              "the data and a FIN once the client reads\n"
-             "Linux: the FIN comes only after the last data byte, seconds after close() returned\n"
+             "Linux: the FIN rides on the last data segment, sent only when the client reads - about 1 s "
+             "after close() returned, since the lesson's client waits 1 s past the linger time: nothing is lost\n"
              "Windows: an RST about 2 s after the blocking closesocket call, and no FIN\n"
              "compare the time of the server's close in the report's timeline with the capture",
     .on_linux = "close() blocks ~N s (measured: close_call_ms), returns 0, and the connection stays in "

@@ -11,7 +11,8 @@
  * Connection 2 (the contrast: close() instead of shutdown()):
  *   C > P  [P.] REQUEST, [F.]        the same FIN on the wire ...
  *   P > C  [P.] REPLY...             ... but the client's socket is gone, so its kernel answers the
- *   C > P  [R]                       reply with RST, and the server's next send() fails
+ *   C > P  [R]                       reply's first segment with RST: the server's sending stops
+ *                                    part-way, a send() failing with EPIPE
  *
  * The student sees: a FIN only means "no more data from me". shutdown() keeps the receive side
  * open; close() does not, and the same FIN on the wire ends very differently. */
@@ -25,9 +26,7 @@ static void server(struct lesson_side *s)
 {
     side_drain(s, 3000, "peer_saw", "bytes_peer_received");
     side_sleep(s, 100); /* connection 2: the client's close() has certainly happened by now */
-    side_fact_int(s, "reply_bytes_sent", side_send(s, REPLY, 2000));
-    if (side_conn(s) == 1)
-        side_send(s, REPLY, 1000); /* the RST has arrived: this send reports it */
+    side_fact_int(s, "reply_bytes_sent", side_send(s, REPLY, 2000)); /* connection 2: cut short */
     side_close(s);
     side_settle(s, 1000);
 }
@@ -57,6 +56,7 @@ static void check(struct lesson_report *r)
     expect_str(r, "time_wait_on_first_fin", "time_wait_on", "client");
     expect_str(r, "with_close_peer_saw_eof", "with_close_peer_saw", "eof");
     expect_true(r, "with_close_reply_reset", "with_close_send_reset");
+    expect_range(r, "with_close_reply_cut_short", "with_close_reply_bytes_sent", 0, REPLY - 1);
     expect_str(r, "with_close_no_time_wait", "with_close_time_wait_on", "none");
 }
 
@@ -69,16 +69,19 @@ const struct lesson lesson_half_close = {
                "followed by the server's FIN. This is how a client says 'that was my whole request' without "
                "giving up the answer. A second connection does the same with close() instead: the FIN on the "
                "wire looks identical, but the client's socket no longer exists, so its kernel answers the "
-               "reply with RST and the server's next send() fails.",
+               "reply's first segment with RST, and the server's sending stops part-way: one of the send() calls "
+               "of the reply fails with EPIPE (with_close_reply_bytes_sent counts what went out before).",
     .wireshark = "tcp.port == {port}",
     .watch = "connection 1: the client's FIN right after its request, then the server's data flowing towards "
              "the client for many segments afterwards\n"
              "connection 1: the server's FIN last, and the client's final ACK (the client holds TIME_WAIT)\n"
-             "connection 2: the same client FIN, then the server's reply answered by an RST from the client\n"
+             "connection 2: the same client FIN, then the first segment of the server's reply answered by an RST "
+             "from the client: the reply stops there\n"
              "use Statistics > Conversations to tell the two connections apart",
     .on_linux = "shutdown(SHUT_WR) returns at once and the socket goes FIN_WAIT1/FIN_WAIT2 while still "
-                "receiving. After close() with data arriving, the kernel answers with RST; the server's next "
-                "send() fails with EPIPE (the connection was reset while in CLOSE_WAIT).",
+                "receiving. After close() with data arriving, the kernel answers with RST; the server's send() "
+                "fails with EPIPE as soon as that RST has arrived - part-way through the reply (the "
+                "connection was reset while in CLOSE_WAIT).",
     .on_windows = "shutdown(SD_SEND) never blocks and sends FIN after queued data; receiving continues. A "
                   "send to a peer that closed fully ends in WSAECONNRESET/WSAECONNABORTED.",
     .closer = SIDE_CLIENT,

@@ -239,8 +239,10 @@ const struct lesson lesson_nagle = {
                "a delayed-ACK timeout (about 40 ms on Linux) instead of tens of microseconds. TCP_NODELAY, or "
                "one send() for header and payload, removes the stall.",
     .wireshark = "tcp.port == {port} && tcp.len > 0",
-    .watch = "Statistics > Conversations: the nagle connection (the first) sends fewer packets than the "
-             "nodelay one\n"
+    .watch = "Statistics > Conversations: in the client-to-server direction the nagle connection (the first) "
+             "sends fewer data packets than the nodelay one; counting both directions the totals come out "
+             "about even, since every small segment the nodelay client sends is a segment the server ACKs "
+             "either way (filter tcp.len > 0 && tcp.dstport == PORT to compare the data)\n"
              "the burst: 7-byte segments, then one large segment holding the frames that waited\n"
              "nagle write-write-read: the 3-byte header, ~40 ms of nothing, the server's bare ACK, then the "
              "8-byte payload (View > Time Display Format > Since Previous Displayed Packet; drop the "

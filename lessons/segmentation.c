@@ -57,6 +57,10 @@ static void record_segments(struct lesson_side *s, long long bytes, int sender)
         side_fact_num(s, sender ? "sender.bytes_per_data_segment" : "receiver.bytes_per_data_segment",
                       (double)bytes / (double)segs);
     side_log(s, "TCP_INFO: MSS %ld, %ld data segments for %lld bytes", mss, segs, bytes);
+    /* loopback's MTU is 64 KiB: no segment is cut, so the super-segment story needs two hosts */
+    if (sender && mss > 9000)
+        side_log(s, "MSS %ld: a loopback-sized MTU, nothing larger than the MSS to see here; for the MSS and "
+                    "super-segment story run scripts/netns-lab.sh segmentation (root)", mss);
 }
 
 /* Server: TRANSFER bytes in WRITE_SIZE writes, FIN, wait for the client's FIN (so every byte was
@@ -131,8 +135,10 @@ const struct lesson lesson_segmentation = {
                "wire, nothing above the MSS. B's capture depends on GRO, the receive-side mirror of GSO, which "
                "the script switches with ethtool -K: off, B sees the MSS-sized pieces that arrived; on, GRO has "
                "merged them into super-segments again before the capture point, often as large as the "
-               "sender's. On loopback (socklab run segmentation) the MTU is 64 KiB, and so is the MSS; the "
-               "lesson's own facts hold there too.",
+               "sender's. On loopback (socklab run segmentation) the MTU is 64 KiB and the MSS tens of KiB: "
+               "nothing is ever larger than the MSS there, so the super-segment story needs "
+               "scripts/netns-lab.sh segmentation; the lesson's own facts hold on loopback too, and its "
+               "timeline says so.",
     .wireshark = "tcp.port == {port} && tcp.len > 0",
     .watch = "tcp.len of the data segments against the MSS the run printed (sender.snd_mss): on the sender's "
              "capture many are far larger - they never were on a wire as such\n"

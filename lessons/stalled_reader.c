@@ -230,7 +230,8 @@ static const struct lesson_chart charts[] = {
     {"sender snd_wnd: the reader's window", SIDE_SERVER, "snd_wnd"},
     {"sender persist backoff: zero-window probes sent", SIDE_SERVER, "backoff"},
     {"sender TCP_INFO probes: sent, not yet answered", SIDE_SERVER, "probes"},
-    {"sender SIOCOUTQ: in its kernel, unacknowledged", SIDE_SERVER, "outq"},
+    {"sender SIOCOUTQ: its kernel's send queue (unsent + unacknowledged)", SIDE_SERVER, "outq"},
+    {"sender notsent_bytes: never sent (the window is shut)", SIDE_SERVER, "notsent"},
     {"sender evbuffer: the app's own output buffer", SIDE_SERVER, "app_buffer"},
     {"sender RSS growth", SIDE_SERVER, "rss_growth"},
     {"bytes read by the reader", SIDE_CLIENT, "received"},
@@ -251,10 +252,13 @@ const struct lesson lesson_stalled_reader = {
                "server's RSS grow with every frame until the client reads again, then everything drains and "
                "the byte counts match.",
     .wireshark = "tcp.port == {port} && (tcp.window_size == 0 || tcp.analysis.keep_alive || "
-                 "tcp.analysis.zero_window_probe || tcp.analysis.window_update)",
+                 "tcp.analysis.window_update)",
     .watch = "the client's ACKs with win 0 (Wireshark: [TCP ZeroWindow]); the first ~40 ms after the data\n"
              "the server's zero-window probes, the gap doubling: Linux sends them without data, one sequence "
-             "number back, so Wireshark calls them [TCP Keep-Alive]\n"
+             "number back, so Wireshark calls them [TCP Keep-Alive] - tcp.analysis.zero_window_probe (a probe "
+             "carrying a byte) never matches here; the probes alone: tcp.port == PORT && tcp.analysis.keep_alive\n"
+             "the server's send queue (SIOCOUTQ) is almost all never-sent bytes (notsent_bytes): with the "
+             "window shut nothing leaves, so little is in flight\n"
              "a probe that gets no answer: the reader rate-limits its replies (Linux: 500 ms)\n"
              "a window update from the client once it reads again, then a burst of data\n"
              "capped: the server's FIN is queued behind its data and arrives only after the client reads it all",

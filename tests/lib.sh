@@ -107,7 +107,7 @@ count_flag() {
     grep -E "\.$1 > [^ ]+: Flags \[[^]]*$2" "$TMP/cap.txt" | wc -l
 }
 
-# run_lesson LESSON [CAPTURE_FILTER]: `socklab run LESSON --json` on a free port ($PORT), watched by
+# run_lesson LESSON [CAPTURE_FILTER]: `socklab run LESSON --json $LESSON_ARGS` on a free port ($PORT), watched by
 # tcpdump when root ($ROOT = 1; the capture in $TMP/cap.txt). The report is $TMP/r.json, stderr
 # $TMP/err, the exit status $RC. CI must be root: there every wire check runs.
 run_lesson() {
@@ -116,7 +116,8 @@ run_lesson() {
     [ -n "${CI:-}" ] && [ $ROOT = 0 ] && fail "CI must run as root: the wire checks need tcpdump"
     PORT=$(free_port)
     [ $ROOT = 1 ] && capture_start "$PORT" "$filter"
-    "$SOCKLAB" run "$lesson" --port "$PORT" --json --quiet > "$TMP/r.json" 2> "$TMP/err"
+    # shellcheck disable=SC2086 # LESSON_ARGS: extra options, split on purpose
+    "$SOCKLAB" run "$lesson" --port "$PORT" --json --quiet ${LESSON_ARGS:-} > "$TMP/r.json" 2> "$TMP/err"
     RC=$?
     [ $ROOT = 1 ] && capture_stop
     [ -s "$TMP/err" ] && { echo "stderr:"; cat "$TMP/err"; }

@@ -145,6 +145,16 @@ void side_init(struct lesson_side *s, const struct lesson *l, enum side_role rol
 const char *side_role_name(enum side_role r);
 void side_learn_names(struct lesson_side *s); /* addresses and ports of a connected socket */
 void side_release(struct lesson_side *s);     /* frees what the side held; facts stay */
+/* A timeline event stamped when it happened (at_us, os_now_us's clock) rather than when it is
+ * written down: "sent N bytes" belongs at the send, before the peer's "received". */
+void side_log_at(struct lesson_side *s, uint64_t at_us, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* The send queue in words: how much never left and how much is in flight (SIOCOUTQ counts both,
+ * TCP_INFO's notsent_bytes tells them apart). *outq / *notsent: the figures, -1 where unknown. */
+const char *side_queue_text(struct lesson_side *s, char *buf, size_t len, long *outq, long *notsent);
 /* --step: announces the action about to happen and what to watch in Wireshark now, and waits. */
 void side_step(struct lesson_side *s, const char *about, const char *watch);
 

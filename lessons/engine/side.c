@@ -60,17 +60,30 @@ void side_fact_prefix(struct lesson_side *s, const char *prefix)
     snprintf(s->prefix, sizeof s->prefix, "%s", prefix);
 }
 
-void side_log(struct lesson_side *s, const char *fmt, ...)
+static void log_at(struct lesson_side *s, uint64_t at_us, const char *fmt, va_list ap)
 {
     struct event *e;
-    va_list ap;
     if (s->nevents >= MAX_EVENTS)
         return;
     e = &s->events[s->nevents++];
-    e->t_ms = (double)(os_now_us() - s->t0_us) / 1000.0;
+    e->t_ms = (double)(at_us - s->t0_us) / 1000.0;
     e->role = s->role;
-    va_start(ap, fmt);
     vsnprintf(e->text, sizeof e->text, fmt, ap);
+}
+
+void side_log(struct lesson_side *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    log_at(s, os_now_us(), fmt, ap);
+    va_end(ap);
+}
+
+void side_log_at(struct lesson_side *s, uint64_t at_us, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    log_at(s, at_us, fmt, ap);
     va_end(ap);
 }
 
@@ -88,6 +101,25 @@ int side_wait(struct lesson_side *s, int want_write, int timeout_ms)
     if (s->waiter == NULL)
         return sock_wait(s->sock, want_write, timeout_ms);
     return sock_waiter_wait(s->waiter, s->sock, want_write, timeout_ms);
+}
+
+const char *side_queue_text(struct lesson_side *s, char *buf, size_t len, long *outq, long *notsent)
+{
+    struct sock_tcpinfo ti;
+    long inq = -1;
+    *outq = *notsent = -1;
+    sock_queue_sizes(s->sock, &inq, outq, NULL);
+    memset(&ti, 0xff, sizeof ti);
+    if (sock_tcp_info(s->sock, &ti, NULL) == 0)
+        *notsent = ti.notsent_bytes;
+    if (*outq < 0)
+        snprintf(buf, len, "its send queue not measurable here");
+    else if (*notsent >= 0 && *notsent <= *outq)
+        snprintf(buf, len, "%ld bytes in its send queue: %ld never sent yet, %ld sent and not yet acknowledged",
+                 *outq, *notsent, *outq - *notsent);
+    else
+        snprintf(buf, len, "%ld bytes in its send queue (unsent or unacknowledged)", *outq);
+    return buf;
 }
 
 void side_step(struct lesson_side *s, const char *about, const char *watch)

@@ -34,8 +34,8 @@ static const char *last_error_name(void) { return sock_err_name(sock_last_error(
 
 long side_fill(struct lesson_side *s, long bytes, int stall_ms)
 {
-    char err[SOCK_ERR_LEN];
-    long total = 0, inq, outq;
+    char err[SOCK_ERR_LEN], queue[160];
+    long total = 0, outq, notsent;
     int stalls = 0;
     side_step(s, "write more than the peer can take, without blocking",
               "data segments [P.] until the peer's advertised window (win) closes");
@@ -60,20 +60,18 @@ long side_fill(struct lesson_side *s, long bytes, int stall_ms)
         break;
     }
     s->bytes_sent += total;
-    if (sock_queue_sizes(s->sock, &inq, &outq, NULL) == 0 && outq >= 0)
-        side_log(s, "wrote %ld of %ld bytes without blocking; %ld not yet acknowledged by the peer", total,
-                 bytes, outq);
-    else
-        side_log(s, "wrote %ld of %ld bytes without blocking", total, bytes);
+    side_log(s, "wrote %ld of %ld bytes without blocking; %s", total, bytes,
+             side_queue_text(s, queue, sizeof queue, &outq, &notsent));
     return total;
 }
 
 long side_send(struct lesson_side *s, long bytes, int timeout_ms)
 {
-    uint64_t deadline;
+    uint64_t deadline, started;
     long total = 0;
     side_step(s, "send()", "data segments [P.] from this side's port, and the peer's ACKs");
-    deadline = os_now_us() + (uint64_t)timeout_ms * 1000u; /* after the step: a pause is not the call's time */
+    started = os_now_us();
+    deadline = started + (uint64_t)timeout_ms * 1000u; /* after the step: a pause is not the call's time */
     while (total < bytes && os_now_us() < deadline) {
         size_t want = (size_t)(bytes - total < IO_CHUNK ? bytes - total : IO_CHUNK);
         long n = sock_send(s->sock, pattern, want);
@@ -90,8 +88,8 @@ long side_send(struct lesson_side *s, long bytes, int timeout_ms)
         }
     }
     s->bytes_sent += total;
-    if (total == bytes)
-        side_log(s, "sent %ld bytes", total);
+    if (total == bytes) /* stamped at the send: its bytes can reach the peer before send() returns */
+        side_log_at(s, started, "sent %ld bytes", total);
     return total;
 }
 

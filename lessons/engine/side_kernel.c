@@ -70,9 +70,9 @@ static const char *count_text(long v, char *buf, size_t len)
 
 int side_close(struct lesson_side *s)
 {
-    char state[32], key[FACT_KEY_LEN], linger[24], qa[24], qb[24];
+    char state[32], key[FACT_KEY_LEN], linger[24], qb[24], queue[160];
     const char *role = side_role_name(s->role);
-    long inq = -1, outq = -1;
+    long inq = -1, outq = -1, notsent = -1;
     int onoff = 0, secs = 0, rc, code = 0, is_closer = (int)s->role == s->lesson->closer;
     uint64_t t1, t2;
     double ms;
@@ -86,6 +86,7 @@ int side_close(struct lesson_side *s)
               : onoff            ? "close() may wait up to the linger time for its data to be acknowledged "
                                    "(the timer runs during this pause too); then a FIN [F.]"
                                  : "a FIN [F.] after any queued data - or an RST [R.] if received data is unread");
+    side_queue_text(s, queue, sizeof queue, &outq, &notsent);
     sock_queue_sizes(s->sock, &inq, &outq, NULL);
     if (is_closer) {
         side_fact_str(s, "closer", role);
@@ -93,13 +94,17 @@ int side_close(struct lesson_side *s)
         side_fact_int(s, "bytes_written_before_close", s->bytes_sent);
         /* Absent rather than -1 where the platform cannot tell (Windows has no SIOCOUTQ), so the
          * checks that need them say "not measured" instead of failing on a made-up number. */
-        if (outq >= 0)
+        if (outq >= 0) /* SIOCOUTQ: not yet acknowledged, whether it left or not (the name is the contract's) */
             side_fact_int(s, "unsent_at_close", outq);
+        if (notsent >= 0 && outq >= 0 && notsent <= outq) {
+            side_fact_int(s, "never_sent_at_close", notsent);
+            side_fact_int(s, "in_flight_at_close", outq - notsent);
+        }
         if (inq >= 0)
             side_fact_int(s, "unread_at_close", inq);
     }
-    side_log(s, "close() with SO_LINGER %s; %s bytes unacknowledged, %s unread in the receive queue", linger,
-             count_text(outq, qa, sizeof qa), count_text(inq, qb, sizeof qb));
+    side_log(s, "close() with SO_LINGER %s; %s; %s unread in the receive queue", linger, queue,
+             count_text(inq, qb, sizeof qb));
 
     t1 = os_now_us();
     rc = sock_close(s->sock);

@@ -48,6 +48,17 @@ for c in nagle nodelay; do
     note "wire: $c: burst $segs segments / $bytes bytes; $acked of $pairs payloads waited for the header's ACK (median header-to-payload gap $gap us)"
 done
 [ "${burst[nagle]}" -lt "${burst[nodelay]}" ] || fail "wire: Nagle sent ${burst[nagle]} segments, TCP_NODELAY ${burst[nodelay]}"
+# The whole connection, as Statistics > Conversations shows it: fewer client data packets with
+# Nagle, while the totals (both directions, ACKs included) differ by less - the lesson's claim.
+declare -A cdata total
+for c in nagle nodelay; do
+    cdata[$c]=$(awk '$2 == "c" && $3 > 0' "$TMP/$c.lines" | wc -l)
+    total[$c]=$(wc -l < "$TMP/$c.lines")
+done
+dc=$((cdata[nodelay] - cdata[nagle])); dt=$((total[nodelay] - total[nagle])); dt=${dt#-}
+[ "$dc" -gt 0 ] || fail "wire: the nagle client sent ${cdata[nagle]} data packets, nodelay ${cdata[nodelay]}"
+[ "$dt" -lt "$dc" ] || fail "wire: the totals differ by $dt, more than the client data packets ($dc)"
+note "wire: client data packets ${cdata[nagle]} vs ${cdata[nodelay]}; all packets ${total[nagle]} vs ${total[nodelay]}"
 [ $((nagle_acked * 2)) -gt "$(f nagle.requests)" ] || fail "wire: Nagle held only $nagle_acked payloads for the header's ACK"
 [ $((nodelay_acked * 2)) -lt "$(f nodelay.requests)" ] || fail "wire: with TCP_NODELAY $nodelay_acked payloads still waited for an ACK"
 pass "nagle: checks and the capture agree (burst ${burst[nagle]} vs ${burst[nodelay]} segments; Nagle held $nagle_acked payloads for an ACK, TCP_NODELAY $nodelay_acked)"

@@ -8,6 +8,7 @@
 . "$SOCKLAB_TESTS/lib.sh"
 need_cmd jq awk
 
+LESSON_ARGS="" ; [ "$(id -u)" = 0 ] && LESSON_ARGS="--capture $TMP/sr.pcapng" # for the display filters below
 run_lesson stalled-reader
 jq -e . "$TMP/r.json" >/dev/null || fail "stdout is not one JSON document"
 jq -r '.checks[] | "  \(if .pass == null then "n/a " elif .pass then "PASS" else "FAIL" end)  \(.id): expect \(.expect), observed \(.observed)"' \
@@ -60,4 +61,14 @@ backoff=$(f uncapped.persist_backoff_max)
 [ "$PROBES" = "$backoff" ] || fail "wire (uncapped): $PROBES probes, but the lesson reports backoff $backoff"
 ts < "$TMP/probes.uncapped" | awk 'NR > 1 { g = $1 - prev; if (NR > 2 && g < 1.5 * pg) bad = 1; print "  gap " g " s"; pg = g } { prev = $1 } END { exit bad }' \
     || fail "wire (uncapped): the gaps between probes did not grow by half or more each time"
+# The lesson's display filters, applied by tshark to its own capture: the probes-only filter its
+# text offers matches exactly the probes counted above (all connections), the zero-window-probe one none.
+if command -v tshark >/dev/null && [ -s "$TMP/sr.pcapng" ]; then
+    total=$(($(wc -l < "$TMP/probes.capped") + $(wc -l < "$TMP/probes.uncapped")))
+    ka=$(tshark -r "$TMP/sr.pcapng" -Y "tcp.port == $PORT && tcp.analysis.keep_alive" 2>/dev/null | wc -l)
+    zwp=$(tshark -r "$TMP/sr.pcapng" -Y "tcp.analysis.zero_window_probe" 2>/dev/null | wc -l)
+    [ "$ka" = "$total" ] || fail "tshark: the probes-only filter matches $ka packets, the capture has $total probes"
+    [ "$zwp" = 0 ] || fail "tshark: tcp.analysis.zero_window_probe matched $zwp packets: the lesson's text says it never does"
+    note "tshark: the probes-only filter matches the $ka probes; zero_window_probe matches none"
+fi
 pass "stalled-reader: checks, the capture's zero windows, probes and byte counts agree"
