@@ -28,6 +28,9 @@ void os_sleep_ms(int ms);
  * in force, also when the raise was refused (or -1 if it cannot be read). */
 long os_raise_fd_limit(long want);
 
+/* The width of the terminal stdout writes to, in columns; 0 when stdout is not a terminal. */
+int os_terminal_columns(void);
+
 /* Process id, for reading this process's own resource use. */
 long os_pid(void);
 

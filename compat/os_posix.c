@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -151,6 +152,14 @@ long os_raise_fd_limit(long want)
             return -1;
     }
     return (long)rl.rlim_cur;
+}
+
+int os_terminal_columns(void)
+{
+    struct winsize ws;
+    if (!isatty(STDOUT_FILENO) || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0)
+        return 0;
+    return ws.ws_col;
 }
 
 long os_pid(void) { return (long)getpid(); }

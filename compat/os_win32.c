@@ -133,6 +133,14 @@ long os_raise_fd_limit(long want)
     return handle_ceiling;
 }
 
+int os_terminal_columns(void)
+{
+    CONSOLE_SCREEN_BUFFER_INFO info;
+    if (!GetConsoleScreenBufferInfo(GetStdHandle(STD_OUTPUT_HANDLE), &info))
+        return 0; /* not a console: a file or a pipe */
+    return info.srWindow.Right - info.srWindow.Left + 1;
+}
+
 long os_pid(void) { return (long)GetCurrentProcessId(); }
 
 #ifdef SOCKLAB_MINIMAL_SDK

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/cli.h"
+#include "compat/os.h"
 #include "compat/sock.h"
 #include "lessons/engine/engine.h"
 
@@ -107,6 +108,16 @@ static int write_capture(FILE *f, const char *path, struct lesson_report *const 
         if (report_has_capture(rs[i]))
             report_set_capture_file(rs[i], path, bytes);
     return 0;
+}
+
+/* The width compare fits its table to: the terminal's, or $COLUMNS when set (0: no limit). */
+static int terminal_width(void)
+{
+    const char *c = getenv("COLUMNS");
+    long v;
+    if (c != NULL && cli_parse_long(c, 40, 10000, &v) == 0)
+        return (int)v;
+    return os_terminal_columns();
 }
 
 static void cmd_list(void)
@@ -240,7 +251,7 @@ int main(int argc, char **argv)
         if (json)
             report_print_json_array(stdout, rs, (size_t)n);
         else
-            report_print_table(stdout, rs, (size_t)n);
+            report_print_table(stdout, rs, (size_t)n, terminal_width());
         rc |= write_outputs(csv, svg, rs, (size_t)n, csv_path, svg_path);
         for (i = 0; i < n; i++)
             report_free(rs[i]);

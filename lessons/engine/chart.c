@@ -1,6 +1,7 @@
 /* chart.c - the parts of a chart that do not depend on how it is drawn (see chart.h). */
 #include "lessons/engine/chart.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,39 @@ double chart_max_value(const struct series *const *lines, size_t n)
         for (k = 0; k < lines[i]->n; k++)
             hi = lines[i]->p[k].v > hi ? lines[i]->p[k].v : hi;
     return hi;
+}
+
+int chart_needs_log_scale(const double *top, size_t n)
+{
+    double lo = 0, hi = 0;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (top[i] <= 0)
+            continue; /* a line of zeros is flat on any scale */
+        lo = lo == 0 || top[i] < lo ? top[i] : lo;
+        hi = top[i] > hi ? top[i] : hi;
+    }
+    return lo > 0 && hi / lo > CHART_LOG_SCALE;
+}
+
+double chart_least_positive(const struct series *const *lines, size_t n)
+{
+    double least = 0;
+    size_t i, k;
+    for (i = 0; i < n; i++)
+        for (k = 0; k < lines[i]->n; k++)
+            if (lines[i]->p[k].v > 0 && (least == 0 || lines[i]->p[k].v < least))
+                least = lines[i]->p[k].v;
+    return least;
+}
+
+double chart_log_frac(double v, double lo, double hi)
+{
+    if (v <= lo || lo <= 0)
+        return 0;
+    if (hi <= lo || v >= hi)
+        return 1;
+    return (log10(v) - log10(lo)) / (log10(hi) - log10(lo));
 }
 
 const char *chart_axis_unit(double max, const char *unit, double *divisor)

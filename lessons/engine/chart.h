@@ -15,6 +15,14 @@ size_t chart_lines(const struct lesson_report *r, const struct lesson_chart *c, 
 /* The longest time any of the lines covers, from its own first sample (lines start at x = 0). */
 double chart_span_ms(const struct series *const *lines, size_t n);
 double chart_max_value(const struct series *const *lines, size_t n);
+/* Lines whose largest samples (top[0..n)) differ more than this many times are drawn on a logarithmic
+ * scale: on a shared linear one the small ones would lie flat on 0. */
+#define CHART_LOG_SCALE 20.0
+int chart_needs_log_scale(const double *top, size_t n);
+/* The smallest sample above 0 of any line (0 if none): the bottom of a logarithmic scale. */
+double chart_least_positive(const struct series *const *lines, size_t n);
+/* Where v sits on a logarithmic scale from lo (0, as is anything below) to hi (1). */
+double chart_log_frac(double v, double lo, double hi);
 /* "128.0 KiB", "12 segments", "3.5 ms". */
 void chart_format_value(double v, const char *unit, char *buf, size_t len);
 /* The unit an axis with values up to max is labelled in ("MiB"), and the divisor that goes with it. */

@@ -1,11 +1,13 @@
 /* chart_text.c - a lesson's time series as sparklines in the terminal: one row per connection,
- * time to the right, height on a linear scale from 0 to the chart's largest sample, so the rows of
- * one chart compare directly. The first, largest and last samples are printed beside each row. */
+ * time to the right, height on one scale for the chart (linear from 0 to its largest sample, or
+ * logarithmic when the rows differ too much), so the rows of one chart compare directly. The first, largest and last samples are printed beside each row. */
 #include "lessons/engine/chart.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/textwrap.h"
 
 #define SPARK_W 40
 #define SPARK_W_COMPACT 24 /* in columns beside another lesson's charts */
@@ -34,7 +36,8 @@ static double column_value(const struct series *s, double t0, double t1)
     return best >= 0 ? best : held;
 }
 
-static void sparkline(FILE *out, const struct series *s, double span, double ymax, int width)
+/* lo > 0: a logarithmic scale from lo to ymax; else linear from 0. */
+static void sparkline(FILE *out, const struct series *s, double span, double lo, double ymax, int width)
 {
     int c;
     for (c = 0; c < width; c++) {
@@ -46,39 +49,53 @@ static void sparkline(FILE *out, const struct series *s, double span, double yma
             fputc(' ', out);
             continue;
         }
-        level = ymax > 0 ? (int)(v / ymax * 7.0 + 0.5) : 0;
+        if (lo > 0)
+            level = (int)(chart_log_frac(v, lo, ymax) * 7.0 + 0.5);
+        else
+            level = ymax > 0 ? (int)(v / ymax * 7.0 + 0.5) : 0;
         fputs(glyph[level < 0 ? 0 : level > 7 ? 7 : level], out);
     }
 }
 
-/* compact: a narrower line and only its largest value, to fit beside another lesson. */
-static void print_chart(FILE *out, const struct lesson_report *r, const struct lesson_chart *c, int compact)
+/* compact: a narrower line and only its largest value, to fit beside another lesson. spark_w: the
+ * sparkline's width. The rows share the chart's scale: linear, or logarithmic when their largest samples
+ * differ more than CHART_LOG_SCALE times (a small line would sit flat on 0), so they still compare. */
+static void print_chart(FILE *out, const struct lesson_report *r, const struct lesson_chart *c, int compact,
+                        int spark_w, int width)
 {
     const struct series *lines[CHART_MAX_LINES];
-    size_t n = chart_lines(r, c, lines, CHART_MAX_LINES), i, k;
-    double span, ymax;
-    char first[32], hi[32], last[32];
+    size_t n = chart_lines(r, c, lines, CHART_MAX_LINES), i;
+    double span, ymax, top[CHART_MAX_LINES];
+    char first[32], hi[32], last[32], head[256];
+    int log_scale, used;
 
     if (compact)
-        fprintf(out, "  %s (%s", c->title, c->role == SIDE_SERVER ? "server" : "client");
+        used = snprintf(head, sizeof head, "%s (%s", c->title, c->role == SIDE_SERVER ? "server" : "client");
     else
-        fprintf(out, "  %s  (%s %s", c->title, c->role == SIDE_SERVER ? "server" : "client", c->metric);
+        used = snprintf(head, sizeof head, "%s  (%s %s", c->title, c->role == SIDE_SERVER ? "server" : "client",
+                        c->metric);
+    used = used < 0 || (size_t)used >= sizeof head ? (int)sizeof head - 1 : used;
     if (n == 0) {
-        fprintf(out, "): not measured on this platform\n");
+        snprintf(head + used, sizeof head - (size_t)used, "): not measured on this platform");
+        fputs("  ", out);
+        text_wrap(out, head, 4, 2, width);
         return;
     }
     span = chart_span_ms(lines, n);
     ymax = chart_max_value(lines, n);
-    fprintf(out, ", %s; 0 to %.0f ms)\n", lines[0]->unit, span);
+    for (i = 0; i < n; i++)
+        top[i] = chart_max_value(&lines[i], 1);
+    log_scale = chart_needs_log_scale(top, n);
+    snprintf(head + used, sizeof head - (size_t)used, ", %s; 0 to %.0f ms%s)", lines[0]->unit, span,
+             log_scale ? "; log scale" : "");
+    fputs("  ", out);
+    text_wrap(out, head, 4, 2, width);
     for (i = 0; i < n; i++) {
-        double top = lines[i]->p[0].v;
-        for (k = 0; k < lines[i]->n; k++)
-            top = lines[i]->p[k].v > top ? lines[i]->p[k].v : top;
         chart_format_value(lines[i]->p[0].v, lines[i]->unit, first, sizeof first);
-        chart_format_value(top, lines[i]->unit, hi, sizeof hi);
+        chart_format_value(top[i], lines[i]->unit, hi, sizeof hi);
         chart_format_value(lines[i]->p[lines[i]->n - 1].v, lines[i]->unit, last, sizeof last);
         fprintf(out, "    %-10.10s ", chart_line_label(lines[i]));
-        sparkline(out, lines[i], span, ymax, compact ? SPARK_W_COMPACT : SPARK_W);
+        sparkline(out, lines[i], span, log_scale ? chart_least_positive(lines, n) : 0, ymax, spark_w);
         if (compact)
             fprintf(out, " max %s\n", hi);
         else
@@ -86,20 +103,23 @@ static void print_chart(FILE *out, const struct lesson_report *r, const struct l
     }
 }
 
-void report_print_charts(FILE *out, const struct lesson_report *r)
+static void print_charts(FILE *out, const struct lesson_report *r, int width)
 {
     const struct lesson_chart *c;
     size_t i, dropped = 0;
+    /* the row: 15 columns of label, the sparkline, up to 56 of first/max/last ("first 128.0 KiB ...") */
+    int spark_w = width > 0 && width - 72 < SPARK_W ? (width - 72 > 10 ? width - 72 : 10) : SPARK_W;
     if (!lesson_has_charts(r->lesson))
         return;
     fprintf(out, "\ncharts of %s (every point sampled in this run; x: time since each connection's first\n"
-                 "sample; y: linear, from 0 to the chart's largest sample)\n", r->lesson->name);
+                 "sample; y: from 0 to the chart's largest sample, linear, or logarithmic where marked)\n",
+            r->lesson->name);
     if (r->series == NULL) {
         fprintf(out, "  no samples were taken\n");
         return;
     }
     for (c = r->lesson->charts; c->title != NULL; c++)
-        print_chart(out, r, c, 0);
+        print_chart(out, r, c, 0, spark_w, width);
     for (i = 0; i < r->series->n; i++)
         dropped += r->series->s[i].dropped;
     if (dropped > 0 || r->series->dropped_series > 0)
@@ -107,14 +127,7 @@ void report_print_charts(FILE *out, const struct lesson_report *r)
                 r->series->dropped_series);
 }
 
-/* Columns on a terminal count characters, not bytes: skip UTF-8 continuation bytes. */
-static size_t display_width(const char *line)
-{
-    size_t w = 0;
-    for (; *line != '\0' && *line != '\n'; line++)
-        w += ((unsigned char)*line & 0xC0) != 0x80;
-    return w;
-}
+void report_print_charts(FILE *out, const struct lesson_report *r) { print_charts(out, r, 0); }
 
 struct column {
     char (*line)[COLUMN_LINE_LEN];
@@ -139,12 +152,12 @@ static int render_column(const struct lesson_report *r, struct column *col)
         fprintf(tf, "  no samples were taken\n");
     else
         for (c = r->lesson->charts; c->title != NULL; c++)
-            print_chart(tf, r, c, 1);
+            print_chart(tf, r, c, 1, SPARK_W_COMPACT, 0);
     rewind(tf);
     while (col->n < COLUMN_LINES && fgets(col->line[col->n], COLUMN_LINE_LEN, tf) != NULL) {
         size_t w;
         col->line[col->n][strcspn(col->line[col->n], "\n")] = '\0';
-        w = display_width(col->line[col->n]);
+        w = (size_t)text_width(col->line[col->n]);
         col->width = w > col->width ? w : col->width;
         col->n++;
     }
@@ -152,15 +165,15 @@ static int render_column(const struct lesson_report *r, struct column *col)
     return 0;
 }
 
-void report_print_charts_side_by_side(FILE *out, struct lesson_report *const *rs, size_t n)
+void report_print_charts_side_by_side(FILE *out, struct lesson_report *const *rs, size_t n, int width)
 {
     struct column cols[4];
-    size_t i, k, row, rows = 0;
+    size_t i, k, row, rows = 0, total = 0;
     for (i = k = 0; i < n; i++)
         k += lesson_has_charts(rs[i]->lesson) != 0;
     if (k < 2 || k > sizeof cols / sizeof cols[0]) {
         for (i = 0; i < n; i++)
-            report_print_charts(out, rs[i]); /* one lesson (or too many for columns): one after another */
+            print_charts(out, rs[i], width); /* one lesson (or too many for columns): one after another */
         return;
     }
     for (i = k = 0; i < n; i++) {
@@ -170,18 +183,26 @@ void report_print_charts_side_by_side(FILE *out, struct lesson_report *const *rs
             while (k > 0)
                 free(cols[--k].line);
             for (i = 0; i < n; i++)
-                report_print_charts(out, rs[i]);
+                print_charts(out, rs[i], width);
             return;
         }
         rows = cols[k].n > rows ? cols[k].n : rows;
+        total += cols[k].width + (k > 0 ? 3 : 0);
         k++;
     }
+    if (width > 0 && total > (size_t)width) { /* a narrow terminal: one lesson's charts after another */
+        while (k > 0)
+            free(cols[--k].line);
+        for (i = 0; i < n; i++)
+            print_charts(out, rs[i], width);
+        return;
+    }
     fprintf(out, "\ncharts, side by side (every point sampled in this run; each chart's y axis runs from 0 to its "
-                 "largest sample)\n");
+                 "largest sample, linear or logarithmic where marked)\n");
     for (row = 0; row < rows; row++) {
         for (i = 0; i < k; i++) {
             const char *text = row < cols[i].n ? cols[i].line[row] : "";
-            size_t pad = cols[i].width + 3 - display_width(text);
+            size_t pad = cols[i].width + 3 - (size_t)text_width(text);
             fputs(text, out);
             if (i + 1 < k)
                 fprintf(out, "%*s", (int)pad, "");

@@ -57,13 +57,14 @@ int report_passed(const struct lesson_report *r); /* checks.c */
 void report_print_text(FILE *out, const struct lesson_report *r);                   /* text.c */
 void report_print_json(FILE *out, const struct lesson_report *r);                   /* json.c */
 void report_print_json_array(FILE *out, struct lesson_report *const *rs, size_t n); /* json.c */
-void report_print_table(FILE *out, struct lesson_report *const *rs, size_t n);      /* table.c */
+/* width: the terminal's columns (0: no limit); lessons that do not fit side by side come in groups. */
+void report_print_table(FILE *out, struct lesson_report *const *rs, size_t n, int width); /* table.c */
 
 /* Pictures of the time series. A lesson without charts prints and draws nothing. */
 int lesson_has_charts(const struct lesson *l);                              /* chart.c */
 void report_print_charts(FILE *out, const struct lesson_report *r);         /* chart_text.c */
 /* The charts of several reports in terminal columns, one per lesson (compare). */
-void report_print_charts_side_by_side(FILE *out, struct lesson_report *const *rs, size_t n);
+void report_print_charts_side_by_side(FILE *out, struct lesson_report *const *rs, size_t n, int width);
 void report_write_csv(FILE *out, struct lesson_report *const *rs, size_t n); /* chart.c: every sample */
 void report_write_svg(FILE *out, struct lesson_report *const *rs, size_t n); /* chart_svg.c */
 /* The runs' captured packets as one pcapng file, every timeline event a comment on the first packet

@@ -7,41 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Prints text wrapped at 100 columns with the given indent. */
-static void wrap(FILE *out, const char *text, int indent)
-{
-    const char *p = text;
-    int col = 0;
-    while (*p != '\0') {
-        const char *w = p;
-        int len;
-        while (*w != '\0' && *w != ' ' && *w != '\n')
-            w++;
-        len = (int)(w - p);
-        if (col > 0 && col + 1 + len > 100) {
-            fputc('\n', out);
-            col = 0;
-        }
-        if (col == 0) {
-            fprintf(out, "%*s", indent, "");
-            col = indent;
-        } else {
-            fputc(' ', out);
-            col++;
-        }
-        fprintf(out, "%.*s", len, p);
-        col += len;
-        p = w;
-        if (*p == '\n') {
-            fputc('\n', out);
-            col = 0;
-        }
-        if (*p != '\0')
-            p++;
-    }
-    if (col > 0)
-        fputc('\n', out);
-}
+#include "common/textwrap.h"
+
+/* Explanations wrap at 100 columns, the width of the Markdown pages' code blocks too. */
+static void wrap(FILE *out, const char *text, int indent) { text_wrap(out, text, indent, 0, 100); }
 
 /* Each line of a newline-separated list, with a prefix. */
 static void items(FILE *out, const char *list, const char *prefix)

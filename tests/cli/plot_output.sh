@@ -11,7 +11,7 @@ parses "$TMP/one.svg" || fail "one.svg is not well-formed XML"
 has "$TMP/one.svg" "<svg xmlns=\"http://www.w3.org/2000/svg\""
 has "$TMP/one.svg" "receiver SO_RCVBUF during the stream"
 has "$TMP/one.svg" "ms since the connection's first sample" # the x axis
-has "$TMP/one.svg" "client rcvbuf (MiB)"                    # the y axis with its unit
+has "$TMP/one.svg" "client rcvbuf (MiB, log scale)"         # the y axis, its unit and scale
 for c in small default large above_max; do has "$TMP/one.svg" ">$c</text>"; done # the legend
 [ "$(grep -c '<polyline' "$TMP/one.svg")" -ge 4 ] || fail "fewer than 4 lines drawn"
 grep -q 'first .* max .* last' "$TMP/out.txt" || fail "the text report has no sparkline rows"
