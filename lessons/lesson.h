@@ -74,7 +74,8 @@ struct lesson {
     const char *conn_prefix[LESSON_MAX_CONNS]; /* fact-key prefix per connection ("" or NULL for none) */
     int lab;               /* enum lesson_lab */
     /* Both sides must share one process (socklab run): the lesson's client opens connections of its
-     * own, or its server serves them from the listener. socklab-server/-bot --lesson refuse it. */
+     * own, or its server serves them from the listener, or keeps earlier connections' sockets open
+     * (side_leak). socklab-server/-bot --lesson refuse it, and its explanation says so. */
     int one_process;
     int duration_hint_ms;  /* roughly how long a run takes, for users and time-outs */
     /* Optional: tune the client socket before connect (buffer sizes decide the window scale). */
@@ -123,7 +124,8 @@ double side_now_ms(const struct lesson_side *s);
  * it (one_process lessons); SOCK_INVALID when the listener is not this process's. */
 sock_t side_listener(const struct lesson_side *s);
 /* Keeps this side's socket open when its script returns - a leak on purpose (close-wait-leak); the
- * engine closes it when the whole run is over. */
+ * engine closes it when the whole run is over. Such a lesson is one_process: socklab-server, which
+ * runs one connection at a time, would never close it. */
 void side_leak(struct lesson_side *s);
 /* Facts recorded from now on get this prefix ("" = none, NULL = this connection's own). The engine
  * sets a lesson's conn_prefix[conn] at the start of each connection; a lesson may change it for a
