@@ -217,6 +217,9 @@ int side_lab_nft(struct lesson_side *s, const char *why, const char *fmt, ...)
     ;
 /* A sysctl of the lab's namespace, shown like the rules. 0, or -1 after recording an error. */
 int side_lab_sysctl(struct lesson_side *s, const char *name, const char *value);
+/* One more IPv4 address on the lab's loopback (addr/32; a second call replaces it), one the kernel
+ * does not count as loopback (tcp_tw_reuse=2 does); shown like the rules. 0, or -1 after an error. */
+int side_lab_address(struct lesson_side *s, const char *addr);
 
 /* ---- time series: samples taken while a side works (engine/sample.c) ------------------------ */
 /* One point of the series `metric` (unit: "bytes", "segments", "ms") of this side and connection,
