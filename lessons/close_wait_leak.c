@@ -203,8 +203,11 @@ static void server(struct lesson_side *s)
         if (c < FIRST_LOOP)
             return;
     }
+    /* -1 where the table or the descriptors cannot be read: then no fact, and the checks on it
+     * read "not measured" */
     cw = close_wait_on(side_local_port(s));
-    side_sample(s, "close_wait", "entries", (double)cw);
+    if (cw >= 0)
+        side_sample(s, "close_wait", "entries", (double)cw);
     if (fds >= 0)
         side_sample(s, "fds", "descriptors", (double)fds);
     side_log(s, "kernel: %ld of this server's connections in CLOSE_WAIT on port %u; the process holds %ld "
@@ -212,8 +215,10 @@ static void server(struct lesson_side *s)
     if (c < FIXED) {
         loop_close_wait[c - FIRST_LOOP] = cw;
         loop_fds[c - FIRST_LOOP] = fds;
-        side_fact_ints(s, "close_wait_on_port", loop_close_wait, c - FIRST_LOOP + 1);
-        side_fact_int(s, "close_wait_after_loop", cw);
+        if (cw >= 0) {
+            side_fact_ints(s, "close_wait_on_port", loop_close_wait, c - FIRST_LOOP + 1);
+            side_fact_int(s, "close_wait_after_loop", cw);
+        }
         if (fds >= 0) {
             side_fact_ints(s, "fds", loop_fds, c - FIRST_LOOP + 1);
             side_fact_int(s, "fds_after_loop", fds);
@@ -221,7 +226,8 @@ static void server(struct lesson_side *s)
         }
         return;
     }
-    side_fact_int(s, "close_wait_on_port", cw);
+    if (cw >= 0)
+        side_fact_int(s, "close_wait_on_port", cw);
     if (fds >= 0)
         side_fact_int(s, "fds", fds);
     side_sleep(s, HOLD_AT_END_MS);
