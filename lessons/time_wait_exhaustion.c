@@ -264,7 +264,7 @@ static void pool(struct lesson_side *s, struct churn *ch)
              answered, POOL_REQUESTS, tw.client_tw);
 }
 
-static void client(struct lesson_side *s)
+static void client_variant(struct lesson_side *s)
 {
     const struct variant *v = &variants[side_conn(s) % NVARIANTS];
     struct churn ch;
@@ -322,6 +322,18 @@ static void client(struct lesson_side *s)
         side_fact_prefix(s, NULL);
     }
     sock_waiter_free(ch.w);
+}
+
+/* The variant is over: the client says so with its FIN on the control connection and waits for
+ * the server's end of it, so the engine's next control connection cannot reach the listener while
+ * the server still accepts this variant's connections there. */
+static void client(struct lesson_side *s)
+{
+    char b;
+    client_variant(s);
+    sock_shutdown(side_sock(s), SOCK_SHUT_WR, NULL);
+    while (side_wait(s, 0, 5000) == 1 && sock_recv(side_sock(s), &b, 1) > 0)
+        ;
 }
 
 /* ---- the server -------------------------------------------------------------------------------- */
