@@ -187,16 +187,18 @@ static void server(struct lesson_side *s)
     if (c == 0)
         nleaked = 0; /* a new run */
     side_drain(s, 3000, "server_saw", NULL);
-    /* at once: the client is quiet for RECONNECT_MS after its close, then opens its next socket */
-    fds = os_open_fds();
+    /* Descriptors are counted while the client is quiet: from just after its close() (which reads
+     * the kernel's table through a socket of its own) until RECONNECT_MS later, when it opens its
+     * next socket. Not while other lessons share the process (socklab compare): theirs come and go. */
+    side_sleep(s, 50);
+    fds = side_process_shared(s) ? -1 : os_open_fds();
     if (c == FIXED) {
         side_close(s); /* the fix */
-        fds = os_open_fds();
+        fds = side_process_shared(s) ? -1 : os_open_fds();
         side_settle(s, 1000);
     } else {
         side_leak(s); /* the bug: EOF read, close() never called */
         leaked_ports[nleaked++] = side_remote_port(s);
-        side_sleep(s, 20);
         record_end(s, "server");
         if (c == 0)
             server_late_send(s);

@@ -208,7 +208,8 @@ static void churn(struct lesson_side *s, struct churn *ch)
             tw = count_range(ch->lo, ch->port, 1);
             side_sample(s, "time_wait", "entries", (double)tw.client_tw);
             side_sample(s, "connected", "connections", (double)ok);
-            /* where reading the table is slow (Wine: ~0.1 s), sampling must not slow the churn */
+            /* where reading the table is slow (Wine parses all of /proc/net/tcp: seconds on a busy
+             * host), sampling must not slow the churn */
             t = side_now_ms(s) - t;
             next_sample = now + (t * 4 > SAMPLE_MS ? t * 4 : SAMPLE_MS);
         }
