@@ -19,6 +19,10 @@ int impair_enter(char *err);
 int impair_active(void);
 /* Writes a sysctl of the private namespace: name "net.ipv4.tcp_syn_linear_timeouts", value "0". */
 int impair_sysctl(const char *name, const char *value, char *err);
+/* Gives the namespace's loopback one more IPv4 address, addr/32 (a second call replaces it): an
+ * address the kernel does not treat as loopback (127/8 is), for what it treats differently, such
+ * as tcp_tw_reuse=2. */
+int impair_address(const char *addr, char *err);
 /* Runs nftables commands (the text nft -f reads), in the private namespace. */
 int impair_nft(const char *commands, char *err);
 /* The command that watches this namespace's loopback live (tcpdump through nsenter), for people

@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <nftables/libnftables.h>
 
@@ -123,6 +125,41 @@ int impair_sysctl(const char *name, const char *value, char *err)
         return -1;
     }
     return 0;
+}
+
+int impair_address(const char *addr, char *err)
+{
+    struct ifreq ifr;
+    struct sockaddr_in sin;
+    int fd, rc = -1;
+    if (!entered)
+        return outside(err, "address");
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
+        if (err != NULL)
+            snprintf(err, SOCK_ERR_LEN, "address '%.60s': not an IPv4 address", addr);
+        return -1;
+    }
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        if (err != NULL)
+            snprintf(err, SOCK_ERR_LEN, "address: socket: %s", strerror(errno));
+        return -1;
+    }
+    /* An alias label (lo:lab) adds the address beside 127.0.0.1 instead of replacing it. */
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo:lab");
+    memcpy(&ifr.ifr_addr, &sin, sizeof sin);
+    if (ioctl(fd, SIOCSIFADDR, &ifr) == 0) {
+        inet_pton(AF_INET, "255.255.255.255", &sin.sin_addr);
+        memcpy(&ifr.ifr_netmask, &sin, sizeof sin);
+        rc = ioctl(fd, SIOCSIFNETMASK, &ifr);
+    }
+    if (rc != 0 && err != NULL)
+        snprintf(err, SOCK_ERR_LEN, "address %s/32 on lo: %s", addr, strerror(errno));
+    close(fd);
+    return rc;
 }
 
 int impair_nft(const char *commands, char *err)

@@ -24,6 +24,12 @@ int impair_sysctl(const char *name, const char *value, char *err)
     return none(err);
 }
 
+int impair_address(const char *addr, char *err)
+{
+    (void)addr;
+    return none(err);
+}
+
 int impair_nft(const char *commands, char *err)
 {
     (void)commands;

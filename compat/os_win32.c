@@ -151,8 +151,9 @@ BOOL WINAPI GetProcessHandleCount(HANDLE process, PDWORD count);
 long os_open_fds(void)
 {
     DWORD n = 0;
-    /* every kernel object the process holds, sockets among them: the nearest to an fd count */
-    return GetProcessHandleCount(GetCurrentProcess(), &n) ? (long)n : -1;
+    /* every kernel object the process holds, sockets among them: the nearest to an fd count. A
+     * running process always holds some; Wine 8 succeeds with 0, which is "unknown", not a count. */
+    return GetProcessHandleCount(GetCurrentProcess(), &n) && n > 0 ? (long)n : -1;
 }
 
 long os_rss_bytes(void)

@@ -74,7 +74,8 @@ struct lesson {
     const char *conn_prefix[LESSON_MAX_CONNS]; /* fact-key prefix per connection ("" or NULL for none) */
     int lab;               /* enum lesson_lab */
     /* Both sides must share one process (socklab run): the lesson's client opens connections of its
-     * own, or its server serves them from the listener. socklab-server/-bot --lesson refuse it. */
+     * own, or its server serves them from the listener, or keeps earlier connections' sockets open
+     * (side_leak). socklab-server/-bot --lesson refuse it, and its explanation says so. */
     int one_process;
     int duration_hint_ms;  /* roughly how long a run takes, for users and time-outs */
     /* Optional: tune the client socket before connect (buffer sizes decide the window scale). */
@@ -124,7 +125,8 @@ double side_now_ms(const struct lesson_side *s);
  * it (one_process lessons); SOCK_INVALID when the listener is not this process's. */
 sock_t side_listener(const struct lesson_side *s);
 /* Keeps this side's socket open when its script returns - a leak on purpose (close-wait-leak); the
- * engine closes it when the whole run is over. */
+ * engine closes it when the whole run is over. Such a lesson is one_process: socklab-server, which
+ * runs one connection at a time, would never close it. */
 void side_leak(struct lesson_side *s);
 /* Facts recorded from now on get this prefix ("" = none, NULL = this connection's own). The engine
  * sets a lesson's conn_prefix[conn] at the start of each connection; a lesson may change it for a
@@ -216,6 +218,9 @@ int side_lab_nft(struct lesson_side *s, const char *why, const char *fmt, ...)
     ;
 /* A sysctl of the lab's namespace, shown like the rules. 0, or -1 after recording an error. */
 int side_lab_sysctl(struct lesson_side *s, const char *name, const char *value);
+/* One more IPv4 address on the lab's loopback (addr/32; a second call replaces it), one the kernel
+ * does not count as loopback (tcp_tw_reuse=2 does); shown like the rules. 0, or -1 after an error. */
+int side_lab_address(struct lesson_side *s, const char *addr);
 
 /* ---- time series: samples taken while a side works (engine/sample.c) ------------------------ */
 /* One point of the series `metric` (unit: "bytes", "segments", "ms") of this side and connection,

@@ -19,6 +19,8 @@ extern const struct lesson lesson_nagle;
 extern const struct lesson lesson_keepalive;
 extern const struct lesson lesson_syn_recv;
 extern const struct lesson lesson_syn_retries;
+extern const struct lesson lesson_close_wait_leak;
+extern const struct lesson lesson_time_wait_exhaustion;
 
 static const struct lesson *const lessons[] = {
     &lesson_close_graceful,   &lesson_close_abortive,   &lesson_close_linger, &lesson_close_unread,
@@ -30,6 +32,8 @@ static const struct lesson *const lessons[] = {
     &lesson_keepalive,
     &lesson_syn_retries,
     &lesson_syn_recv,
+    &lesson_close_wait_leak,
+    &lesson_time_wait_exhaustion,
 };
 
 const struct lesson *const *lesson_all(size_t *count)

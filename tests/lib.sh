@@ -107,6 +107,33 @@ count_flag() {
     grep -E "\.$1 > [^ ]+: Flags \[[^]]*$2" "$TMP/cap.txt" | wc -l
 }
 
+# The kernel's table while a lesson runs, for state that lives only as long as the run (CLOSE_WAIT
+# of leaked sockets, TIME_WAIT in a lab namespace): with SS_WATCH set to an ss filter (PORT in it
+# stands for the run's port), run_lesson / run_lesson_lab poll `ss -Htano FILTER` every 50 ms during
+# the run - in the lab's namespace through nsenter - into $TMP/ss.txt: each snapshot is a line
+# "== <unix time>" and its rows. SS_WATCHED is 1 when it ran (not for a plain user in the lab).
+SS_WATCH=${SS_WATCH:-}
+SS_WATCHED=0
+ss_watch_start() {
+    local filter=${SS_WATCH//PORT/$PORT} enter=""
+    [ -n "$SS_WATCH" ] || return 0
+    need_cmd ss
+    if [ -n "${CAPTURE_NETNS_PID:-}" ]; then
+        [ "$(id -u)" = 0 ] || return 0
+        enter="nsenter -t $CAPTURE_NETNS_PID -n"
+    fi
+    bg sswatch bash -c "while :; do echo \"== \$(date +%s.%N)\"; $enter ss -Htano '$filter' 2>/dev/null; sleep 0.05; done"
+    SSW_PID=$BG_PID
+    SS_WATCHED=1
+}
+ss_watch_stop() {
+    [ "$SS_WATCHED" = 1 ] || return 0
+    kill "$SSW_PID" 2>/dev/null; wait "$SSW_PID" 2>/dev/null
+    grep -q '^==' "$TMP/sswatch.out" || fail "ss watch: no snapshot taken ($(head -c 300 "$TMP/sswatch.out"))"
+    cp "$TMP/sswatch.out" "$TMP/ss.txt"
+    note "ss: $(grep -c '^==' "$TMP/ss.txt") snapshots of the table during the run"
+}
+
 # run_lesson LESSON [CAPTURE_FILTER]: `socklab run LESSON --json $LESSON_ARGS` on a free port ($PORT), watched by
 # tcpdump when root ($ROOT = 1; the capture in $TMP/cap.txt). The report is $TMP/r.json, stderr
 # $TMP/err, the exit status $RC. CI must be root: there every wire check runs.
@@ -116,9 +143,11 @@ run_lesson() {
     [ -n "${CI:-}" ] && [ $ROOT = 0 ] && fail "CI must run as root: the wire checks need tcpdump"
     PORT=$(free_port)
     [ $ROOT = 1 ] && capture_start "$PORT" "$filter"
+    ss_watch_start
     # shellcheck disable=SC2086 # LESSON_ARGS: extra options, split on purpose
     "$SOCKLAB" run "$lesson" --port "$PORT" --json --quiet ${LESSON_ARGS:-} > "$TMP/r.json" 2> "$TMP/err"
     RC=$?
+    ss_watch_stop
     [ $ROOT = 1 ] && capture_stop
     [ -s "$TMP/err" ] && { echo "stderr:"; cat "$TMP/err"; }
     [ $RC -lt 128 ] || fail "socklab crashed (exit $RC)"
@@ -139,9 +168,11 @@ run_lesson_lab() {
     if [ $ROOT = 1 ]; then
         CAPTURE_NETNS_PID=$pid capture_start "$PORT" "$filter"
     fi
+    CAPTURE_NETNS_PID=$pid ss_watch_start
     echo >&7
     exec 7>&-
     wait "$pid"; RC=$?
+    ss_watch_stop
     [ $ROOT = 1 ] && capture_stop
     grep -v ' ready' "$TMP/err" | grep . && { echo "(stderr above)"; }
     [ $RC -lt 128 ] || fail "socklab crashed (exit $RC)"

@@ -28,9 +28,6 @@ struct lesson_opts {
  * it; a line on stderr says what is skipped), -1 when a lesson needs the lab and the system refuses
  * it (one line says why and what to run instead). */
 int lesson_lab_enter(const struct lesson *const *ls, size_t n, int quiet);
-/* Why the lesson cannot be split over socklab-server --lesson and socklab-bot --lesson (NULL when
- * it can): the programs refuse it with this reason. */
-const char *lesson_needs_one_process(const struct lesson *l);
 
 /* Each returns the run's report, or NULL when there was no memory even for the report (anything
  * else that goes wrong, a failed listen included, is an error inside the report). */
@@ -79,5 +76,8 @@ int report_has_capture(const struct lesson_report *r); /* the run captured its p
 void lesson_print_explain(FILE *out, const struct lesson *l);
 void lesson_print_markdown(FILE *out, const struct lesson *l);
 void lesson_print_markdown_table(FILE *out, const struct lesson *const *ls, size_t n);
+/* Why the lesson cannot be split over socklab-server --lesson and socklab-bot --lesson (NULL when
+ * it can): the programs refuse it with this reason, and its explanation says so. */
+const char *lesson_needs_one_process(const struct lesson *l);
 
 #endif

@@ -62,6 +62,18 @@ static int has_quirks(const struct lesson *l, const char *runtime)
     return 0;
 }
 
+const char *lesson_needs_one_process(const struct lesson *l)
+{
+    if (l->one_process)
+        return "its server side works across the run's connections - serving connections its client opens "
+               "on its own, or keeping earlier connections' sockets open - which a socklab-server run of one "
+               "connection at a time cannot: run both sides in one process (socklab run)";
+    if (l->lab == LAB_NEEDS)
+        return "it drops packets in a private network namespace (the impairment lab), which exists only "
+               "inside one process: run both sides with socklab run";
+    return NULL;
+}
+
 void lesson_print_explain(FILE *out, const struct lesson *l)
 {
     fprintf(out, "%s: %s\n\n", l->name, l->title);
@@ -82,8 +94,14 @@ void lesson_print_explain(FILE *out, const struct lesson *l)
             quirk_lines(out, l, "wine", 0);
         }
     }
-    fprintf(out, "\nRun it: socklab run %s   (two machines: socklab-server --lesson %s / socklab-bot --lesson %s)\n",
-            l->name, l->name, l->name);
+    if (lesson_needs_one_process(l) != NULL) {
+        fprintf(out, "\nRun it: socklab run %s\n  Not across two machines (socklab-server and socklab-bot refuse it):\n",
+                l->name);
+        wrap(out, lesson_needs_one_process(l), 4);
+    } else {
+        fprintf(out, "\nRun it: socklab run %s   (two machines: socklab-server --lesson %s / socklab-bot --lesson %s)\n",
+                l->name, l->name, l->name);
+    }
 }
 
 /* The lesson's source file, from its name: close-abortive -> lessons/close_abortive.c. */
@@ -102,9 +120,13 @@ void lesson_print_markdown(FILE *out, const struct lesson *l)
     source_name(l, src, sizeof src);
     fprintf(out, "# %s\n\n**%s**\n\n%s\n\n", l->name, l->title, l->explain);
     fprintf(out, "## Run it\n\n```sh\nsocklab run %s\n", l->name);
-    fprintf(out, "# or across two machines:\nsocklab-server --bind 0.0.0.0 --lesson %s      # on the server\n"
-                 "socklab-bot --host SERVER --lesson %s         # on a student's machine\n```\n\n",
-            l->name, l->name);
+    if (lesson_needs_one_process(l) != NULL)
+        fprintf(out, "```\n\nNot across two machines (socklab-server and socklab-bot refuse it): %s.\n\n",
+                lesson_needs_one_process(l));
+    else
+        fprintf(out, "# or across two machines:\nsocklab-server --bind 0.0.0.0 --lesson %s      # on the server\n"
+                     "socklab-bot --host SERVER --lesson %s         # on a student's machine\n```\n\n",
+                l->name, l->name);
     fprintf(out, "## In Wireshark\n\nDisplay filter (`{port}` is the server port the run prints):\n\n"
                  "```\n%s\n```\n\nWhat to watch for:\n\n", l->wireshark);
     items(out, l->watch, "- ");

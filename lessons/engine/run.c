@@ -375,14 +375,3 @@ int lesson_lab_enter(const struct lesson *const *ls, size_t n, int quiet)
         fprintf(stderr, "socklab: no impairment lab (%s): the parts that drop packets are skipped\n", err);
     return 0;
 }
-
-const char *lesson_needs_one_process(const struct lesson *l)
-{
-    if (l->one_process)
-        return "its client opens connections of its own, which one server run serves from its listener: "
-               "run both sides in one process (socklab run)";
-    if (l->lab == LAB_NEEDS)
-        return "it drops packets in a private network namespace (the impairment lab), which exists only "
-               "inside one process: run both sides with socklab run";
-    return NULL;
-}

@@ -138,3 +138,16 @@ int side_lab_sysctl(struct lesson_side *s, const char *name, const char *value)
     side_log(s, "lab: sysctl %s=%s (this namespace only)", name, value);
     return 0;
 }
+
+int side_lab_address(struct lesson_side *s, const char *addr)
+{
+    char err[SOCK_ERR_LEN], line[LAB_LINE_LEN];
+    if (impair_address(addr, err) != 0) {
+        side_error(s, "lab address", err);
+        return -1;
+    }
+    snprintf(line, sizeof line, "ip address add %s/32 dev lo", addr);
+    lab_line(s, line);
+    side_log(s, "lab: address %s on the loopback (this namespace only)", addr);
+    return 0;
+}
