@@ -22,6 +22,8 @@ void factset_put(struct factset *fs, const struct fact *f)
     }
     if (fs->n < MAX_FACTS)
         fs->f[fs->n++] = *f;
+    else
+        fs->dropped++;
 }
 
 const struct fact *factset_get(const struct factset *fs, const char *key)

@@ -35,7 +35,7 @@
 #define FACT_KEY_LEN 56
 #define FACT_STR_LEN 96
 #define CHECK_TEXT_LEN 160 /* two dotted fact keys and an operator */
-#define MAX_FACTS 128
+#define MAX_FACTS 192 /* time-wait-exhaustion reports about 110 */
 #define MAX_EVENTS 48
 #define MAX_CHECKS 24
 #define MAX_ERRORS 4
@@ -58,6 +58,7 @@ struct fact {
 struct factset {
     struct fact f[MAX_FACTS];
     size_t n;
+    size_t dropped; /* facts refused because the store was full: the report says so */
 };
 
 struct event {

@@ -78,6 +78,7 @@ void report_add_side(struct lesson_report *r, struct lesson_side *s)
     r->sides |= s->role == SIDE_SERVER ? 1 : 2;
     for (i = 0; i < s->facts.n; i++)
         factset_put(&r->facts, &s->facts.f[i]);
+    r->facts.dropped += s->facts.dropped;
     for (i = 0; i < s->nevents && r->nevents < sizeof r->events / sizeof r->events[0]; i++)
         r->events[r->nevents++] = s->events[i];
     for (i = 0; i < s->nerrors; i++)
@@ -142,6 +143,12 @@ static void join_time_wait(struct lesson_report *r)
 void report_finish(struct lesson_report *r)
 {
     join_time_wait(r);
+    if (r->facts.dropped > 0) { /* a lesson that measures more than the store holds: never silently */
+        char msg[96];
+        snprintf(msg, sizeof msg, "%zu facts were not kept (the store holds %d); checks on them read not measured",
+                 r->facts.dropped, MAX_FACTS);
+        report_add_error(r, msg);
+    }
     qsort(r->events, r->nevents, sizeof r->events[0], by_time);
     if (r->lesson->check != NULL)
         r->lesson->check(r);
