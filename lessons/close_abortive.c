@@ -3,7 +3,8 @@
  * On the wire (server port P, client port C):
  *   C > P  [S]  [S.]  [.]            handshake; the client asked for a small receive buffer
  *   C > P  [P.] 1 byte               the client's hello: the server acts only after it
- *   P > C  [.] [P.] ...              the server writes BURST bytes; the client is not reading, so
+ *   P > C  [.] [P.] ...              the server writes up to BURST bytes (what its kernel takes at
+ *                                    once); the client is not reading, so
  *                                    all but its window's worth never leaves the server's send queue
  *   (server sets SO_LINGER{l_onoff=1, l_linger=0} and calls close(): returns at once)
  *   P > C  [R.]                      RST instead of FIN; the queued bytes never leave the server

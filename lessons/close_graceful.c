@@ -3,7 +3,8 @@
  * On the wire (server port P, client port C):
  *   C > P  [S]  [S.]  [.]            handshake; the client asked for a small receive buffer
  *   C > P  [P.] 1 byte               the client's hello: the server acts only after it
- *   P > C  [.] [P.] ...              the server writes BURST bytes; the client is not reading yet,
+ *   P > C  [.] [P.] ...              the server writes up to BURST bytes (what its kernel takes at
+ *                                    once); the client is not reading yet,
  *                                    so its window fills and most of the burst waits in the
  *                                    server's send queue
  *   C > P  [.] win 0                 the client's window is shut (its delayed ACK, ~40 ms later)
@@ -63,8 +64,9 @@ static void check(struct lesson_report *r)
 const struct lesson lesson_close_graceful = {
     .name = "close-graceful",
     .title = "plain close(): FIN after the queued data, nothing lost, TIME_WAIT on the closer",
-    .explain = "The server writes a 256 KiB burst to a client that is not reading yet, then calls a plain "
-               "close(). close() does not wait: it leaves the queued bytes to the kernel and returns. The "
+    .explain = "The server writes as much of a 256 KiB burst as its kernel takes without blocking (all of it on "
+               "loopback; less across a real link: bytes_written_before_close says how much) to a client that "
+               "is not reading yet, then calls a plain close(). close() does not wait: it leaves the queued bytes to the kernel and returns. The "
                "client's small receive buffer fills, its window drops to 0, and while it stays shut the "
                "server's kernel probes it on the persist timer. When the client reads, its window opens and "
                "the kernel sends the rest; the FIN does not come after the data as a segment of its own: it "

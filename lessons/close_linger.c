@@ -3,7 +3,8 @@
  * On the wire (server port P, client port C), Linux:
  *   C > P  [S]  [S.]  [.]            handshake; small client receive buffer
  *   C > P  [P.] 1 byte               the client's hello: the server acts only after it
- *   P > C  [.] [P.] ...              the server writes BURST bytes; the client's window fills
+ *   P > C  [.] [P.] ...              the server writes up to BURST bytes (what its kernel takes at
+ *                                    once); the client's window fills
  *   (server sets SO_LINGER{1, LINGER_S} on a NON-blocking socket and calls close())
  *   P > C  [.] ...                   zero-window probes while close() sits blocked for LINGER_S s
  *   (close() returns 0 after LINGER_S s; the socket lives on, orphaned, in FIN_WAIT1)
