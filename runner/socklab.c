@@ -110,6 +110,41 @@ static int write_capture(FILE *f, const char *path, struct lesson_report *const 
     return 0;
 }
 
+/* --ladder FILE.svg (or - for the terminal): opened before anything runs. */
+static FILE *open_ladder(const char *path, int json)
+{
+    FILE *f;
+    if (strcmp(path, "-") == 0) {
+        if (json)
+            cli_fail(PROG, "--ladder -: stdout is the JSON document; give --ladder a file name (FILE.svg)");
+        return stdout;
+    }
+    f = fopen(path, "w");
+    if (f == NULL)
+        cli_fail(PROG, "--ladder: cannot write %s: %s", path, strerror(errno));
+    return f;
+}
+
+/* Draws the ladder: in the terminal after the report, or as SVG (no file when nothing was captured;
+ * the capture's own line said why). 0, or 1 when the file could not be written. */
+static int write_ladder(FILE *f, const char *path, struct lesson_report *const *rs, size_t n, int width)
+{
+    if (f == stdout) {
+        report_print_ladder(stdout, rs, n, width);
+        return 0;
+    }
+    if (report_write_ladder_svg(f, rs, n) != 0) {
+        fclose(f);
+        remove(path);
+        return 0;
+    }
+    if (fclose(f) != 0) {
+        fprintf(stderr, "%s: --ladder: writing %s failed\n", PROG, path);
+        return 1;
+    }
+    return 0;
+}
+
 /* The width compare fits its table to: the terminal's, or $COLUMNS when set (0: no limit). */
 static int terminal_width(void)
 {
@@ -133,8 +168,8 @@ int main(int argc, char **argv)
     const char *pos[MAX_COMPARE + 2];
     int npos = 0, json = 0, quiet = 0, markdown = 0, pause = 0, i, rc;
     uint16_t port = 0;
-    const char *host = "127.0.0.1", *csv_path = NULL, *svg_path = NULL, *cap_path = NULL;
-    FILE *csv = NULL, *svg = NULL, *cap = NULL;
+    const char *host = "127.0.0.1", *csv_path = NULL, *svg_path = NULL, *cap_path = NULL, *ladder_path = NULL;
+    FILE *csv = NULL, *svg = NULL, *cap = NULL, *ladder = NULL;
     int snaplen = 256, step = 0, step_delay = 0;
     char err[SOCK_ERR_LEN];
     struct lesson_opts o;
@@ -148,6 +183,9 @@ int main(int argc, char **argv)
         {"markdown", CLI_FLAG, &markdown, 0, 0, "--markdown    list/explain: Markdown, as in README.md and docs/lessons/"},
         {"capture", CLI_STR, &cap_path, 0, 0,
          "--capture FILE  run/compare: the lesson's packets as pcapng, each timeline event a packet comment"},
+        {"ladder", CLI_STR, &ladder_path, 0, 0,
+         "--ladder FILE  run/compare: the sequence diagram of the captured packets and the timeline, as SVG\n"
+         "                (- : in the terminal, after the report); it captures, as --capture does"},
         {"snaplen", CLI_INT, &snaplen, 64, 65535, "--snaplen B    bytes kept of each captured packet (default 256)"},
         {"step", CLI_FLAG, &step, 0, 0,
          "--step        run: stop before each action of each side, say what to watch, wait for Enter"},
@@ -169,7 +207,7 @@ int main(int argc, char **argv)
     o.port = port;
     o.quiet = quiet;
     o.pause = pause;
-    o.capture = cap_path != NULL;
+    o.capture = cap_path != NULL || ladder_path != NULL;
     o.step = step || step_delay > 0;
     o.step_delay_ms = step_delay;
     o.snaplen = snaplen;
@@ -204,6 +242,8 @@ int main(int argc, char **argv)
             svg = open_output("plot", svg_path, &l, 1);
         if (cap_path != NULL)
             cap = open_capture(cap_path);
+        if (ladder_path != NULL)
+            ladder = open_ladder(ladder_path, json);
         if (lesson_lab_enter(&l, 1, quiet) != 0)
             return 2;
         r = lesson_run(l, &o);
@@ -218,6 +258,8 @@ int main(int argc, char **argv)
             report_print_text(stdout, r);
         rc |= report_passed(r) ? 0 : 1;
         rc |= write_outputs(csv, svg, &r, 1, csv_path, svg_path);
+        if (ladder != NULL)
+            rc |= write_ladder(ladder, ladder_path, &r, 1, terminal_width());
         report_free(r);
         return rc;
     }
@@ -239,6 +281,8 @@ int main(int argc, char **argv)
             svg = open_output("plot", svg_path, ls, n);
         if (cap_path != NULL)
             cap = open_capture(cap_path);
+        if (ladder_path != NULL)
+            ladder = open_ladder(ladder_path, json);
         if (lesson_lab_enter(ls, (size_t)n, quiet) != 0)
             return 2;
         rc = lesson_run_many(ls, (size_t)n, &o, rs);
@@ -253,6 +297,8 @@ int main(int argc, char **argv)
         else
             report_print_table(stdout, rs, (size_t)n, terminal_width());
         rc |= write_outputs(csv, svg, rs, (size_t)n, csv_path, svg_path);
+        if (ladder != NULL)
+            rc |= write_ladder(ladder, ladder_path, rs, (size_t)n, terminal_width());
         for (i = 0; i < n; i++)
             report_free(rs[i]);
         return rc;

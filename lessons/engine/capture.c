@@ -267,3 +267,14 @@ void report_set_capture_file(struct lesson_report *r, const char *path, uint64_t
 }
 
 int report_has_capture(const struct lesson_report *r) { return r->capture != NULL; }
+
+size_t capture_store_count(const struct capture_store *c) { return c != NULL ? c->n : 0; }
+uint16_t capture_store_port(const struct capture_store *c) { return c->port; }
+int capture_store_linktype(const struct capture_store *c) { return c->linktype; }
+
+const uint8_t *capture_store_packet(const struct capture_store *c, size_t i, uint64_t *ts_us, uint32_t *caplen)
+{
+    *ts_us = c->p[i].ts_us;
+    *caplen = c->p[i].caplen;
+    return c->bytes + c->p[i].off;
+}

@@ -8,6 +8,9 @@
  *   json.c          the report as JSON (--json)                        -> side, facts, checks
  *   explain.c       socklab explain LESSON                             -> (the lesson's text only)
  *   report.c        both sides joined, the lesson's checks run         -> capture, checks, facts, series
+ *   ladder_text.c   --ladder -: the sequence diagram in the terminal   -> ladder
+ *   ladder_svg.c    --ladder FILE.svg                                  -> ladder
+ *   ladder.c        the diagram's rows: packets and events by time     -> capture (its packets)
  *   capture.c       --capture: the run's packets as commented pcapng   -> text, side, facts, checks
  *   text.c          the report as text                                 -> chart_text, side, facts, checks
  *   chart_text.c    sparklines in the terminal                         -> chart
@@ -64,6 +67,8 @@ struct factset {
 struct event {
     double t_ms; /* since the run started */
     enum side_role role;
+    unsigned conn;         /* the side's connection (0 for lessons with one) */
+    uint16_t client_port;  /* that connection's client port when it was logged, 0 before connect */
     char text[160];
 };
 
@@ -195,5 +200,11 @@ int report_capture_start(struct lesson_report *r, uint16_t port, int snaplen, ch
 /* The run is over: waits for the last packets, stops, and records what was kept. */
 void report_capture_finish(struct lesson_report *r);
 void report_capture_free(struct lesson_report *r);
+/* The kept packets, in capture order, for drawing them (ladder.c): how many, the port captured, the
+ * link type, and packet i's time (us since 1970) and kept bytes. */
+size_t capture_store_count(const struct capture_store *c);
+uint16_t capture_store_port(const struct capture_store *c);
+int capture_store_linktype(const struct capture_store *c);
+const uint8_t *capture_store_packet(const struct capture_store *c, size_t i, uint64_t *ts_us, uint32_t *caplen);
 
 #endif

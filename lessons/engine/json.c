@@ -117,11 +117,13 @@ static void json_report(struct json *j, const struct lesson_report *r)
     for (i = 0; i < r->nerrors; i++)
         json_string(j, NULL, r->errors[i]);
     json_close_array(j);
-    if (r->capture_file[0] != '\0' || r->capture_note[0] != '\0') {
+    if (r->capture != NULL || r->capture_note[0] != '\0') {
         json_open_object(j, "capture");
-        if (r->capture_file[0] != '\0') {
-            json_string(j, "file", r->capture_file);
-            json_int(j, "file_bytes", (long long)r->capture_file_bytes);
+        if (r->capture != NULL) { /* --capture FILE, or only --ladder (no file) */
+            if (r->capture_file[0] != '\0') {
+                json_string(j, "file", r->capture_file);
+                json_int(j, "file_bytes", (long long)r->capture_file_bytes);
+            }
             json_int(j, "packets", r->capture_packets);
             json_int(j, "snaplen", r->capture_snaplen);
             json_int(j, "dropped", r->capture_dropped);

@@ -196,7 +196,7 @@ struct lesson_report *lesson_run(const struct lesson *l, const struct lesson_opt
     run->t0_us = os_now_us();
     report_set_start(r, os_wall_us());
     if (o->capture && report_capture_start(r, run->port, o->snaplen, r->capture_note) != 0)
-        fprintf(stderr, "socklab: %s: --capture: %s (the lesson runs without it)\n", l->name, r->capture_note);
+        fprintf(stderr, "socklab: %s: no capture: %s (the lesson runs without it)\n", l->name, r->capture_note);
     if (impair_active())
         impair_watch_hint(r->lab_watch, sizeof r->lab_watch);
     side_init(&run->setup, l, SIDE_SERVER, SOCK_INVALID, 0, run->t0_us);

@@ -68,6 +68,8 @@ static void log_at(struct lesson_side *s, uint64_t at_us, const char *fmt, va_li
     e = &s->events[s->nevents++];
     e->t_ms = (double)(at_us - s->t0_us) / 1000.0;
     e->role = s->role;
+    e->conn = s->conn;
+    e->client_port = s->role == SIDE_CLIENT ? s->local_port : s->remote_port;
     vsnprintf(e->text, sizeof e->text, fmt, ap);
 }
 

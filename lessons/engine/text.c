@@ -68,6 +68,11 @@ void report_print_text(FILE *out, const struct lesson_report *r)
                      "packet comment; %ld dropped by the kernel%s\n",
                 r->capture_packets, r->capture_snaplen, r->capture_file, r->capture_file_bytes / 1024.0,
                 r->capture_dropped, r->capture_not_kept > 0 ? ", some not kept (storage full)" : "");
+    else if (r->capture != NULL)
+        fprintf(out, "\ncapture: %ld packets (snap length %d bytes), kept for the ladder diagram; %ld dropped by the "
+                     "kernel%s\n",
+                r->capture_packets, r->capture_snaplen, r->capture_dropped,
+                r->capture_not_kept > 0 ? ", some not kept (storage full)" : "");
     else if (r->capture_note[0] != '\0')
         fprintf(out, "\ncapture: none (%s)\n", r->capture_note);
     fprintf(out, "\nWireshark display filter: ");
