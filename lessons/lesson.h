@@ -215,6 +215,11 @@ int side_lab_nft(struct lesson_side *s, const char *why, const char *fmt, ...)
     ;
 /* A sysctl of the lab's namespace, shown like the rules. 0, or -1 after recording an error. */
 int side_lab_sysctl(struct lesson_side *s, const char *name, const char *value);
+/* The lab's connection-tracking entry for this side's connection - what a stateful middlebox
+ * (nftables `ct`) remembers of it: 1 with the whole seconds left before it expires (also sampled as
+ * the series "conntrack_left"), 0 when it has none (expired, or never tracked), -1 where it cannot
+ * be read (the reason logged). */
+int side_lab_conntrack(struct lesson_side *s, long *secs_left);
 
 /* ---- time series: samples taken while a side works (engine/sample.c) ------------------------ */
 /* One point of the series `metric` (unit: "bytes", "segments", "ms") of this side and connection,
