@@ -17,6 +17,7 @@ extern const struct lesson lesson_segmentation;
 extern const struct lesson lesson_psh_recv;
 extern const struct lesson lesson_nagle;
 extern const struct lesson lesson_keepalive;
+extern const struct lesson lesson_user_timeout;
 
 static const struct lesson *const lessons[] = {
     &lesson_close_graceful,   &lesson_close_abortive,   &lesson_close_linger, &lesson_close_unread,
@@ -26,6 +27,7 @@ static const struct lesson *const lessons[] = {
     &lesson_psh_recv,
     &lesson_nagle,
     &lesson_keepalive,
+    &lesson_user_timeout,
 };
 
 const struct lesson *const *lesson_all(size_t *count)
