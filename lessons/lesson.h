@@ -96,10 +96,12 @@ const struct lesson *lesson_find(const char *name);
 sock_t side_sock(const struct lesson_side *s);
 enum side_role side_role(const struct lesson_side *s);
 unsigned side_conn(const struct lesson_side *s); /* 0-based index of this connection */
-/* This side's port and its peer's (0 before a connection exists). */
+/* This side's port and its peer's (0 before a connection exists; the client knows its peer's in
+ * client_prepare already). */
 uint16_t side_local_port(const struct lesson_side *s);
 uint16_t side_remote_port(const struct lesson_side *s);
-/* The peer's address as text ("127.0.0.1"); "" before a connection exists. */
+/* The peer's address as text ("127.0.0.1"); "" before a connection exists (in client_prepare: the
+ * host as given, which may be a name). */
 const char *side_remote_addr(const struct lesson_side *s);
 const char *side_platform(const struct lesson_side *s);
 /* Whether other lessons run in this process at the same time (socklab compare): process-wide
