@@ -18,6 +18,7 @@ extern const struct lesson lesson_psh_recv;
 extern const struct lesson lesson_nagle;
 extern const struct lesson lesson_keepalive;
 extern const struct lesson lesson_user_timeout;
+extern const struct lesson lesson_idle_timeout_middlebox;
 
 static const struct lesson *const lessons[] = {
     &lesson_close_graceful,   &lesson_close_abortive,   &lesson_close_linger, &lesson_close_unread,
@@ -28,6 +29,7 @@ static const struct lesson *const lessons[] = {
     &lesson_nagle,
     &lesson_keepalive,
     &lesson_user_timeout,
+    &lesson_idle_timeout_middlebox,
 };
 
 const struct lesson *const *lesson_all(size_t *count)
