@@ -231,12 +231,16 @@ static void client(struct lesson_side *s)
 static void server(struct lesson_side *s)
 {
     char buf[REQ];
-    long n;
+    long n, total = 0;
     if (side_conn(s) == KEEPALIVE && side_lab(s))
         side_send(s, 1, 1000);
     while (side_wait(s, 0, side_conn(s) == LIVE ? LIVE_IDLE_MS + 1500 : 1000) == 1 &&
-           (n = sock_recv(side_sock(s), buf, sizeof buf)) > 0 && sock_send(side_sock(s), buf, (size_t)n) == n)
+           (n = sock_recv(side_sock(s), buf, sizeof buf)) > 0 && sock_send(side_sock(s), buf, (size_t)n) == n) {
         side_add_bytes(s, n, n);
+        total += n;
+    }
+    if (side_conn(s) == LIVE || side_lab(s)) /* without the lab the other clients skip their part */
+        side_fact_int(s, "server_received", total);
     if (side_conn(s) != LIVE && side_lab(s))
         side_leak(s);
 }
@@ -249,6 +253,9 @@ static void check(struct lesson_report *r)
     expect_str(r, "live_user_timeout_set", "live.user_timeout_set", "ok");
     expect_int(r, "live_idle_past_the_user_timeout_still_answered", "live.answered_after_idle", REQ,
                "the request's echo");
+    expect_int(r, "live_server_got_every_request", "live.server_received", (ROUNDS + 1) * REQ, "ROUNDS + 1 requests");
+    expect_int(r, "default_request_never_reached_the_server", "default.server_received", ROUNDS * REQ,
+               "the requests before the drop");
     expect_str(r, "default_no_error_while_watched", "default.error", "none");
     if (report_fact_int(r, "default.rto_at_send_ms", &rto0) && report_fact_int(r, "default.backoff_max", &backoff))
         expect_int(r, "default_rto_doubles_with_each_backoff", "default.rto_last_ms", rto0 << backoff,
