@@ -9,6 +9,7 @@
 #define SOCKLAB_COMPAT_IMPAIR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Moves this whole process into a new network namespace with its loopback up. Must be called
  * before the process starts any thread (a user namespace requires it). 0 when done, -1 when the
@@ -25,6 +26,13 @@ int impair_sysctl(const char *name, const char *value, char *err);
 int impair_address(const char *addr, char *err);
 /* Runs nftables commands (the text nft -f reads), in the private namespace. */
 int impair_nft(const char *commands, char *err);
+/* The lab's connection tracking - the table a stateful middlebox keeps - for the TCP connection
+ * that src:sport opened to dst:dport: the whole seconds left before its entry expires, and
+ * conntrack's TCP state ("ESTABLISHED"; state may be NULL). 1 found, 0 no entry (expired, never
+ * tracked, or conntrack not active in the lab), -1 unreadable, SOCK_UNSUPPORTED without the lab's
+ * kernel support; err says why. */
+int impair_conntrack(const char *src, uint16_t sport, const char *dst, uint16_t dport, long *secs_left,
+                     char *state, size_t len, char *err);
 /* The command that watches this namespace's loopback live (tcpdump through nsenter), for people
  * who want to see it while the lesson runs. */
 const char *impair_watch_hint(char *buf, size_t len);

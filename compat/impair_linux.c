@@ -9,10 +9,12 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -67,7 +69,10 @@ int impair_enter(char *err)
     if (entered)
         return 0;
     as_user = geteuid() != 0;
-    if (unshare(CLONE_NEWNET | (as_user ? CLONE_NEWUSER : 0)) != 0) {
+    /* The user namespace first, mapped, and only then the network namespace: the new network
+     * namespace gives its /proc/net files (nf_conntrack among them) to its user namespace's root,
+     * which has no identity - and the files no reader - while the map is still empty. */
+    if (unshare(as_user ? CLONE_NEWUSER : CLONE_NEWNET) != 0) {
         snprintf(err, SOCK_ERR_LEN,
                  "impairment lab: this system refuses a private network namespace (%s)%s", strerror(errno),
                  as_user ? ": run as root, or allow unprivileged user namespaces "
@@ -85,6 +90,11 @@ int impair_enter(char *err)
         snprintf(map, sizeof map, "0 %u 1", (unsigned)gid);
         if (write_file("/proc/self/gid_map", map) != 0) {
             snprintf(err, SOCK_ERR_LEN, "impairment lab: user namespace map: %s", strerror(errno));
+            return -1;
+        }
+        if (unshare(CLONE_NEWNET) != 0) {
+            snprintf(err, SOCK_ERR_LEN, "impairment lab: a network namespace in the user namespace: %s",
+                     strerror(errno));
             return -1;
         }
     }
@@ -184,6 +194,79 @@ int impair_nft(const char *commands, char *err)
     }
     nft_ctx_free(nft);
     return rc == 0 ? 0 : -1;
+}
+
+/* An address as bytes, for comparing texts that may spell it differently (conntrack writes IPv6
+ * in full, "0000:...:0001"). 4 or 16, or 0 when it is no address. */
+static size_t addr_bytes(const char *text, unsigned char out[16])
+{
+    if (inet_pton(AF_INET, text, out) == 1)
+        return 4;
+    if (inet_pton(AF_INET6, text, out) == 1)
+        return 16;
+    return 0;
+}
+
+/* The value of "key=" in the first tuple of a conntrack line (the original direction, the one
+ * the opener sent), copied into buf. */
+static int tuple_field(const char *line, const char *key, char *buf, size_t len)
+{
+    const char *p = strstr(line, key);
+    size_t n;
+    if (p == NULL)
+        return -1;
+    p += strlen(key);
+    n = strcspn(p, " \n");
+    if (n == 0 || n >= len)
+        return -1;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    return 0;
+}
+
+int impair_conntrack(const char *src, uint16_t sport, const char *dst, uint16_t dport, long *secs_left,
+                     char *state, size_t len, char *err)
+{
+    unsigned char want_src[16], want_dst[16], a[16];
+    size_t nsrc = addr_bytes(src, want_src), ndst = addr_bytes(dst, want_dst);
+    char line[512], l3[8], l4[8], st[32], field[64];
+    unsigned l3num, l4num;
+    long left;
+    int found = 0;
+    FILE *f;
+    *secs_left = -1;
+    if (!entered)
+        return outside(err, "conntrack");
+    if (nsrc == 0 || ndst == 0) {
+        if (err != NULL)
+            snprintf(err, SOCK_ERR_LEN, "conntrack: '%.60s' or '%.60s' is not an address", src, dst);
+        return -1;
+    }
+    /* this process's network namespace, the lab's, whichever thread reads it */
+    f = fopen("/proc/self/net/nf_conntrack", "r");
+    if (f == NULL) {
+        if (err != NULL)
+            snprintf(err, SOCK_ERR_LEN, "conntrack: /proc/self/net/nf_conntrack: %s%s", strerror(errno),
+                     errno == ENOENT ? " (a kernel without CONFIG_NF_CONNTRACK_PROCFS)" : "");
+        return errno == ENOENT ? SOCK_UNSUPPORTED : -1;
+    }
+    /* "ipv4 2 tcp 6 <seconds left> <state> src=... dst=... sport=... dport=... src=... (reply) ..." */
+    while (!found && fgets(line, sizeof line, f) != NULL) {
+        if (sscanf(line, "%7s %u %7s %u %ld %31s", l3, &l3num, l4, &l4num, &left, st) != 6 || l4num != 6)
+            continue;
+        if (tuple_field(line, "sport=", field, sizeof field) != 0 || atol(field) != (long)sport ||
+            tuple_field(line, "dport=", field, sizeof field) != 0 || atol(field) != (long)dport ||
+            tuple_field(line, "src=", field, sizeof field) != 0 || addr_bytes(field, a) != nsrc ||
+            memcmp(a, want_src, nsrc) != 0 || tuple_field(line, "dst=", field, sizeof field) != 0 ||
+            addr_bytes(field, a) != ndst || memcmp(a, want_dst, ndst) != 0)
+            continue;
+        *secs_left = left;
+        if (state != NULL && len > 0)
+            snprintf(state, len, "%s", st);
+        found = 1;
+    }
+    fclose(f);
+    return found;
 }
 
 const char *impair_watch_hint(char *buf, size_t len)

@@ -36,6 +36,14 @@ int impair_nft(const char *commands, char *err)
     return none(err);
 }
 
+int impair_conntrack(const char *src, uint16_t sport, const char *dst, uint16_t dport, long *secs_left,
+                     char *state, size_t len, char *err)
+{
+    (void)src, (void)sport, (void)dst, (void)dport, (void)state, (void)len;
+    *secs_left = -1;
+    return none(err);
+}
+
 const char *impair_watch_hint(char *buf, size_t len)
 {
     snprintf(buf, len, "(no private namespace: capture on the loopback interface as usual)");

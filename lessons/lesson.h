@@ -98,10 +98,12 @@ const struct lesson *lesson_find(const char *name);
 sock_t side_sock(const struct lesson_side *s);
 enum side_role side_role(const struct lesson_side *s);
 unsigned side_conn(const struct lesson_side *s); /* 0-based index of this connection */
-/* This side's port and its peer's (0 before a connection exists). */
+/* This side's port and its peer's (0 before a connection exists; the client knows its peer's in
+ * client_prepare already). */
 uint16_t side_local_port(const struct lesson_side *s);
 uint16_t side_remote_port(const struct lesson_side *s);
-/* The peer's address as text ("127.0.0.1"); "" before a connection exists. */
+/* The peer's address as text ("127.0.0.1"); "" before a connection exists (in client_prepare: the
+ * host as given, which may be a name). */
 const char *side_remote_addr(const struct lesson_side *s);
 const char *side_platform(const struct lesson_side *s);
 /* Whether other lessons run in this process at the same time (socklab compare): process-wide
@@ -221,6 +223,11 @@ int side_lab_sysctl(struct lesson_side *s, const char *name, const char *value);
 /* One more IPv4 address on the lab's loopback (addr/32; a second call replaces it), one the kernel
  * does not count as loopback (tcp_tw_reuse=2 does); shown like the rules. 0, or -1 after an error. */
 int side_lab_address(struct lesson_side *s, const char *addr);
+/* The lab's connection-tracking entry for this side's connection - what a stateful middlebox
+ * (nftables `ct`) remembers of it: 1 with the whole seconds left before it expires (also sampled as
+ * the series "conntrack_left"), 0 when it has none (expired, or never tracked), -1 where it cannot
+ * be read (the reason logged). */
+int side_lab_conntrack(struct lesson_side *s, long *secs_left);
 
 /* ---- time series: samples taken while a side works (engine/sample.c) ------------------------ */
 /* One point of the series `metric` (unit: "bytes", "segments", "ms") of this side and connection,

@@ -154,7 +154,10 @@ run_lesson() {
 }
 # run_lesson_lab LESSON [CAPTURE_FILTER]: run_lesson for a lesson that runs in the impairment lab (its
 # own network namespace): socklab starts with --pause, the capture is started inside its namespace,
-# then the lesson goes on. Same results as run_lesson. As a plain user there is no capture.
+# then the lesson goes on. Same results as run_lesson. As a plain user there is no capture. Just
+# before the lesson goes on, LAB_WATCH runs with LAB_PID set to socklab's pid (its namespace is
+# /proc/$LAB_PID/ns/net): a test may redefine it to watch the lab from outside while it runs.
+LAB_WATCH() { :; }
 run_lesson_lab() {
     local lesson=$1 filter=${2:-} pid
     ROOT=0; [ "$(id -u)" = 0 ] && ROOT=1
@@ -169,6 +172,7 @@ run_lesson_lab() {
         CAPTURE_NETNS_PID=$pid capture_start "$PORT" "$filter"
     fi
     CAPTURE_NETNS_PID=$pid ss_watch_start
+    LAB_PID=$pid LAB_WATCH
     echo >&7
     exec 7>&-
     wait "$pid"; RC=$?

@@ -7,6 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Where a lesson that uses the impairment lab runs, and how to see it: its packets never touch the
+ * host's loopback, so the student's own Wireshark would show nothing. */
+#define LAB_WHERE                                                                                   \
+    "Its impairment lab is a private network namespace of the run (as root, or as a user where the " \
+    "system allows user namespaces): the host's Wireshark and ss do not see it. The run prints the "  \
+    "command that watches it live, `nsenter -t PID -n tcpdump -i lo -nn` (root)."
+
 #include "common/textwrap.h"
 
 /* Explanations wrap at 100 columns, the width of the Markdown pages' code blocks too. */
@@ -102,6 +109,8 @@ void lesson_print_explain(FILE *out, const struct lesson *l)
         fprintf(out, "\nRun it: socklab run %s   (two machines: socklab-server --lesson %s / socklab-bot --lesson %s)\n",
                 l->name, l->name, l->name);
     }
+    if (l->lab != LAB_NONE)
+        wrap(out, LAB_WHERE, 2);
 }
 
 /* The lesson's source file, from its name: close-abortive -> lessons/close_abortive.c. */
@@ -120,13 +129,16 @@ void lesson_print_markdown(FILE *out, const struct lesson *l)
     source_name(l, src, sizeof src);
     fprintf(out, "# %s\n\n**%s**\n\n%s\n\n", l->name, l->title, l->explain);
     fprintf(out, "## Run it\n\n```sh\nsocklab run %s\n", l->name);
-    if (lesson_needs_one_process(l) != NULL)
-        fprintf(out, "```\n\nNot across two machines (socklab-server and socklab-bot refuse it): %s.\n\n",
-                lesson_needs_one_process(l));
-    else
+    if (lesson_needs_one_process(l) == NULL)
         fprintf(out, "# or across two machines:\nsocklab-server --bind 0.0.0.0 --lesson %s      # on the server\n"
-                     "socklab-bot --host SERVER --lesson %s         # on a student's machine\n```\n\n",
+                     "socklab-bot --host SERVER --lesson %s         # on a student's machine\n",
                 l->name, l->name);
+    fprintf(out, "```\n\n");
+    if (lesson_needs_one_process(l) != NULL)
+        fprintf(out, "Not across two machines (socklab-server and socklab-bot refuse it): %s.\n\n",
+                lesson_needs_one_process(l));
+    if (l->lab != LAB_NONE)
+        fprintf(out, "%s\n\n", LAB_WHERE);
     fprintf(out, "## In Wireshark\n\nDisplay filter (`{port}` is the server port the run prints):\n\n"
                  "```\n%s\n```\n\nWhat to watch for:\n\n", l->wireshark);
     items(out, l->watch, "- ");

@@ -57,6 +57,9 @@ static void run_client_side(struct lesson_side *s, const char *host, uint16_t po
         return;
     }
     s->sock = sock;
+    /* the peer is known before the connect, so client_prepare can aim a rule at it */
+    s->remote_port = port;
+    snprintf(s->remote_addr, sizeof s->remote_addr, "%s", host);
     if (s->lesson->client_prepare != NULL)
         s->lesson->client_prepare(s, sock);
     if (sock_connect(sock, host, port, CONNECT_TIMEOUT_MS, err) != 0) {

@@ -151,3 +151,21 @@ int side_lab_address(struct lesson_side *s, const char *addr)
     side_log(s, "lab: address %s on the loopback (this namespace only)", addr);
     return 0;
 }
+
+int side_lab_conntrack(struct lesson_side *s, long *secs_left)
+{
+    char err[SOCK_ERR_LEN];
+    /* conntrack files the connection under its opener's view: the client's addresses first */
+    int client = s->role == SIDE_CLIENT;
+    int rc = impair_conntrack(client ? s->local_addr : s->remote_addr, client ? s->local_port : s->remote_port,
+                              client ? s->remote_addr : s->local_addr, client ? s->remote_port : s->local_port,
+                              secs_left, NULL, 0, err);
+    if (rc == 1) {
+        side_sample(s, "conntrack_left", "s", (double)*secs_left);
+        return 1;
+    }
+    if (rc == 0)
+        return 0;
+    side_log(s, "the lab's conntrack table not read: %s", err);
+    return -1;
+}
