@@ -4,7 +4,9 @@ function(socklab_warnings target)
   if(MSVC)
     # /W3, not /W4: /W4's conversion warnings (C4244, C4267) have no gcc counterpart in this
     # project's Linux CI, so with /WX they would break Windows builds nobody here can see.
-    target_compile_options(${target} PRIVATE /W3 /D_CRT_SECURE_NO_WARNINGS /D_WINSOCK_DEPRECATED_NO_WARNINGS)
+    # /utf-8: the sources are UTF-8 (the Korean texts); without it MSVC reads them in the system's
+    # code page and the strings come out garbled.
+    target_compile_options(${target} PRIVATE /W3 /utf-8 /D_CRT_SECURE_NO_WARNINGS /D_WINSOCK_DEPRECATED_NO_WARNINGS)
     if(SOCKLAB_WERROR)
       target_compile_options(${target} PRIVATE /WX)
     endif()

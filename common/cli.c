@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
+
 void cli_fail(const char *prog, const char *fmt, ...)
 {
     va_list ap;
     fprintf(stderr, "%s: ", prog);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vfprintf(stderr, T(fmt), ap);
     va_end(ap);
     fputc('\n', stderr);
     exit(2);
@@ -59,11 +61,49 @@ int cli_parse_port(const char *s, uint16_t *out)
 static void usage_exit(const char *prog, const char *usage, const struct cli_opt *opts)
 {
     const struct cli_opt *o;
-    printf("usage: %s %s\n\noptions:\n", prog, usage);
+    printf(T("usage: %s %s\n\noptions:\n"), prog, T(usage));
     for (o = opts; o != NULL && o->name != NULL; o++)
-        printf("  %s\n", o->help);
-    printf("  --help        this text\n  --version     print the version\n");
+        printf("  %s\n", T(o->help));
+    printf("  %s\n  %s\n  %s\n", T("--lang L      ko or en (default: the user's locale)"), T("--help        this text"),
+           T("--version     print the version"));
     exit(0);
+}
+
+/* Edit distance between a and b[0..blen), for "did you mean": a typo is a letter or two away. */
+static size_t distance(const char *a, const char *b, size_t blen)
+{
+    size_t row[64], i, j, alen = strlen(a);
+    if (alen >= sizeof row / sizeof row[0] || blen >= sizeof row / sizeof row[0])
+        return (size_t)-1;
+    for (j = 0; j <= blen; j++)
+        row[j] = j;
+    for (i = 1; i <= alen; i++) {
+        size_t diag = row[0], k;
+        row[0] = i;
+        for (j = 1; j <= blen; j++) {
+            size_t up = row[j];
+            k = diag + (a[i - 1] != b[j - 1]);
+            k = up + 1 < k ? up + 1 : k;
+            k = row[j - 1] + 1 < k ? row[j - 1] + 1 : k;
+            row[j] = k;
+            diag = up;
+        }
+    }
+    return row[blen];
+}
+
+const char *cli_closest(const char *const *names, size_t n, const char *word, size_t len)
+{
+    const char *best = NULL;
+    size_t best_d = 3, i; /* more than two edits away is not a typo */
+    for (i = 0; i < n; i++) {
+        size_t d = distance(names[i], word, len);
+        if (d < best_d) {
+            best = names[i];
+            best_d = d;
+        }
+    }
+    return best;
 }
 
 static const struct cli_opt *find_opt(const struct cli_opt *opts, const char *name, size_t len)
@@ -101,11 +141,51 @@ static void set_value(const char *prog, const struct cli_opt *o, const char *val
     }
 }
 
+/* --lang, before anything is printed, so --help and every error speak it; else the user's own. */
+static void choose_language(const char *prog, int argc, char **argv, int first)
+{
+    enum i18n_lang lang = i18n_from_user();
+    const char *v;
+    int i;
+    for (i = first; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strncmp(argv[i], "--lang=", 7) == 0)
+            v = argv[i] + 7;
+        else if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
+            v = argv[i + 1];
+        else if (strcmp(argv[i], "--lang") == 0)
+            cli_fail(prog, "--%s needs a value", "lang");
+        else
+            continue;
+        if (i18n_parse(v, &lang) != 0)
+            cli_fail(prog, "--lang: '%s' is not a language socklab speaks (ko or en)", v);
+    }
+    i18n_set(lang);
+}
+
+/* "unknown option '--captur' (did you mean --capture? see --help)" */
+static void unknown_option(const char *prog, const struct cli_opt *opts, const char *name, size_t len)
+{
+    const char *names[64];
+    const char *const builtin[] = {"help", "version", "lang"};
+    const char *near;
+    const struct cli_opt *o;
+    size_t n = 0, i;
+    for (o = opts; o != NULL && o->name != NULL && n < 60; o++)
+        names[n++] = o->name;
+    for (i = 0; i < sizeof builtin / sizeof builtin[0]; i++)
+        names[n++] = builtin[i];
+    near = cli_closest(names, n, name, len);
+    if (near != NULL)
+        cli_fail(prog, "unknown option '--%.*s' (did you mean --%s? see --help)", (int)len, name, near);
+    cli_fail(prog, "unknown option '--%.*s' (see --help)", (int)len, name);
+}
+
 void cli_parse(const char *prog, const char *usage, const struct cli_opt *opts, int argc, char **argv,
                int first, const char **pos, int max_pos, int *npos)
 {
     int i;
     *npos = 0;
+    choose_language(prog, argc, argv, first);
     for (i = first; i < argc; i++) {
         const char *a = argv[i];
         const char *name, *eq;
@@ -136,9 +216,13 @@ void cli_parse(const char *prog, const char *usage, const struct cli_opt *opts, 
             printf("%s %s\n", prog, SOCKLAB_VERSION);
             exit(0);
         }
+        if (len == 4 && strncmp(name, "lang", 4) == 0) { /* read by choose_language */
+            i += eq == NULL;
+            continue;
+        }
         o = find_opt(opts, name, len);
         if (o == NULL)
-            cli_fail(prog, "unknown option '--%.*s' (see --help)", (int)len, name);
+            unknown_option(prog, opts, name, len);
         if (o->kind == CLI_FLAG) {
             if (eq != NULL)
                 cli_fail(prog, "--%s takes no value", o->name);

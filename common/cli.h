@@ -6,6 +6,7 @@
 #ifndef SOCKLAB_CLI_H
 #define SOCKLAB_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum cli_kind { CLI_FLAG, CLI_STR, CLI_INT, CLI_PORT, CLI_DOUBLE };
@@ -24,7 +25,11 @@ struct cli_opt {
 void cli_parse(const char *prog, const char *usage, const struct cli_opt *opts, int argc, char **argv,
                int first, const char **pos, int max_pos, int *npos);
 
-/* Prints "<prog>: <message>" on stderr and exits 2. */
+/* The one of names[0..n) within two letters of word[0..len) (the nearest), for "did you mean";
+ * NULL when none is that close. */
+const char *cli_closest(const char *const *names, size_t n, const char *word, size_t len);
+
+/* Prints "<prog>: <message>" on stderr and exits 2. The message is T(fmt) (common/i18n.h). */
 void cli_fail(const char *prog, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 2, 3), noreturn))

@@ -3,6 +3,7 @@
 #ifndef SOCKLAB_COMPAT_OS_H
 #define SOCKLAB_COMPAT_OS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct os_thread os_thread;
@@ -27,6 +28,12 @@ void os_sleep_ms(int ms);
 /* Raises the soft open-files limit towards want (at most to the hard limit); returns the limit now
  * in force, also when the raise was refused (or -1 if it cannot be read). */
 long os_raise_fd_limit(long want);
+
+/* The language the system's user interface is set to, as an ISO 639 code ("ko"), in buf; "" where
+ * the system has no such setting (POSIX: the locale environment says it, which common/i18n.c reads). */
+void os_ui_language(char *buf, size_t len);
+/* Makes the console show UTF-8 text (Windows: its output code page); nothing where it already does. */
+void os_utf8_console(void);
 
 /* The width of the terminal stdout writes to, in columns; 0 when stdout is not a terminal. */
 int os_terminal_columns(void);

@@ -154,6 +154,14 @@ long os_raise_fd_limit(long want)
     return (long)rl.rlim_cur;
 }
 
+void os_ui_language(char *buf, size_t len)
+{
+    if (len > 0)
+        buf[0] = '\0';
+}
+
+void os_utf8_console(void) {}
+
 int os_terminal_columns(void)
 {
     struct winsize ws;

@@ -133,6 +133,23 @@ long os_raise_fd_limit(long want)
     return handle_ceiling;
 }
 
+void os_ui_language(char *buf, size_t len)
+{
+    wchar_t name[LOCALE_NAME_MAX_LENGTH];
+    size_t i;
+    if (len == 0)
+        return;
+    buf[0] = '\0';
+    /* "ko-KR" -> "ko": the language part of the user's UI language */
+    if (LCIDToLocaleName(MAKELCID(GetUserDefaultUILanguage(), SORT_DEFAULT), name, LOCALE_NAME_MAX_LENGTH, 0) == 0)
+        return;
+    for (i = 0; i + 1 < len && name[i] >= L'a' && name[i] <= L'z'; i++)
+        buf[i] = (char)name[i];
+    buf[i] = '\0';
+}
+
+void os_utf8_console(void) { SetConsoleOutputCP(CP_UTF8); }
+
 int os_terminal_columns(void)
 {
     CONSOLE_SCREEN_BUFFER_INFO info;

@@ -86,16 +86,16 @@ static void check(struct lesson_report *r)
 }
 
 static const struct lesson_chart charts[] = {
-    {"receiver SO_RCVBUF", SIDE_CLIENT, "rcvbuf"},
-    {"receiver rcv_space: read per round trip", SIDE_CLIENT, "rcv_space"},
-    {"sender SO_SNDBUF", SIDE_SERVER, "sndbuf"},
-    {"sender snd_wnd: the window it may fill", SIDE_SERVER, "snd_wnd"},
-    {"sender snd_cwnd: congestion window", SIDE_SERVER, "snd_cwnd"},
-    {"sender SIOCOUTQ: unacknowledged + unsent", SIDE_SERVER, "outq"},
-    {"sender notsent_bytes: not yet sent", SIDE_SERVER, "notsent"},
-    {"sender time held by the receive window", SIDE_SERVER, "rwnd_limited"},
-    {"bytes received (slope = throughput)", SIDE_CLIENT, "received"},
-    {NULL, SIDE_CLIENT, NULL},
+    {"receiver SO_RCVBUF", SIDE_CLIENT, "rcvbuf", NULL},
+    {"receiver rcv_space: read per round trip", SIDE_CLIENT, "rcv_space", NULL},
+    {"sender SO_SNDBUF", SIDE_SERVER, "sndbuf", NULL},
+    {"sender snd_wnd: the window it may fill", SIDE_SERVER, "snd_wnd", NULL},
+    {"sender snd_cwnd: congestion window", SIDE_SERVER, "snd_cwnd", NULL},
+    {"sender SIOCOUTQ: unacknowledged + unsent", SIDE_SERVER, "outq", NULL},
+    {"sender notsent_bytes: not yet sent", SIDE_SERVER, "notsent", NULL},
+    {"sender time held by the receive window", SIDE_SERVER, "rwnd_limited", NULL},
+    {"bytes received (slope = throughput)", SIDE_CLIENT, "received", NULL},
+    {NULL, SIDE_CLIENT, NULL, NULL},
 };
 
 const struct lesson lesson_buffer_autotune = {

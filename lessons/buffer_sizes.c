@@ -173,10 +173,10 @@ static void check(struct lesson_report *r)
 }
 
 static const struct lesson_chart charts[] = {
-    {"receiver SO_RCVBUF during the stream", SIDE_CLIENT, "rcvbuf"},
-    {"receiver rcv_space: read per round trip", SIDE_CLIENT, "rcv_space"},
-    {"bytes received (slope = throughput)", SIDE_CLIENT, "received"},
-    {NULL, SIDE_CLIENT, NULL},
+    {"receiver SO_RCVBUF during the stream", SIDE_CLIENT, "rcvbuf", NULL},
+    {"receiver rcv_space: read per round trip", SIDE_CLIENT, "rcv_space", NULL},
+    {"bytes received (slope = throughput)", SIDE_CLIENT, "received", NULL},
+    {NULL, SIDE_CLIENT, NULL, NULL},
 };
 
 const struct lesson lesson_buffer_sizes = {

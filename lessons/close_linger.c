@@ -90,13 +90,13 @@ static void check(struct lesson_report *r)
     "WSAEWOULDBLOCK and a blocking close ends in RST"
 
 static const struct lesson_quirk quirks[] = {
-    {"wine", "nonblocking_close_refused", WINE_LINGER},
-    {"wine", "nonblocking_close_did_not_wait", WINE_LINGER},
-    {"wine", "blocking_close_waited_linger", WINE_LINGER},
-    {"wine", "peer_saw_reset", WINE_LINGER},
-    {"wine", "queued_data_discarded", WINE_LINGER},
-    {"wine", "no_time_wait", WINE_LINGER},
-    {NULL, NULL, NULL},
+    {"wine", "nonblocking_close_refused", WINE_LINGER, NULL},
+    {"wine", "nonblocking_close_did_not_wait", WINE_LINGER, NULL},
+    {"wine", "blocking_close_waited_linger", WINE_LINGER, NULL},
+    {"wine", "peer_saw_reset", WINE_LINGER, NULL},
+    {"wine", "queued_data_discarded", WINE_LINGER, NULL},
+    {"wine", "no_time_wait", WINE_LINGER, NULL},
+    {NULL, NULL, NULL, NULL},
 };
 
 const struct lesson lesson_close_linger = {

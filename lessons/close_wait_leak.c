@@ -268,10 +268,10 @@ static void check(struct lesson_report *r)
 }
 
 static const struct lesson_chart charts[] = {
-    {"CLOSE_WAIT entries on the server's port", SIDE_SERVER, "close_wait"},
-    {"descriptors the server process holds", SIDE_SERVER, "fds"},
-    {"orphaned FIN_WAIT2: timer ms left (ss -o)", SIDE_CLIENT, "timer_left"},
-    {NULL, SIDE_CLIENT, NULL},
+    {"CLOSE_WAIT entries on the server's port", SIDE_SERVER, "close_wait", NULL},
+    {"descriptors the server process holds", SIDE_SERVER, "fds", NULL},
+    {"orphaned FIN_WAIT2: timer ms left (ss -o)", SIDE_CLIENT, "timer_left", NULL},
+    {NULL, SIDE_CLIENT, NULL, NULL},
 };
 
 const struct lesson lesson_close_wait_leak = {

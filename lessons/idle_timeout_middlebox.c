@@ -232,9 +232,9 @@ static void check(struct lesson_report *r)
 }
 
 static const struct lesson_chart charts[] = {
-    {"the middlebox's conntrack entry: seconds left", SIDE_CLIENT, "conntrack_left"},
-    {"the client's timer: ms left (ss -o)", SIDE_CLIENT, "timer_left"},
-    {NULL, SIDE_CLIENT, NULL},
+    {"the middlebox's conntrack entry: seconds left", SIDE_CLIENT, "conntrack_left", NULL},
+    {"the client's timer: ms left (ss -o)", SIDE_CLIENT, "timer_left", NULL},
+    {NULL, SIDE_CLIENT, NULL, NULL},
 };
 
 const struct lesson lesson_idle_timeout_middlebox = {

@@ -169,9 +169,9 @@ static void check(struct lesson_report *r)
 }
 
 static const struct lesson_chart charts[] = {
-    {"keepalive timer: ms left (ss -o)", SIDE_CLIENT, "timer_left"},
-    {"probes sent and not answered (TCP_INFO)", SIDE_CLIENT, "probes"},
-    {NULL, SIDE_CLIENT, NULL},
+    {"keepalive timer: ms left (ss -o)", SIDE_CLIENT, "timer_left", NULL},
+    {"probes sent and not answered (TCP_INFO)", SIDE_CLIENT, "probes", NULL},
+    {NULL, SIDE_CLIENT, NULL, NULL},
 };
 
 const struct lesson lesson_keepalive = {

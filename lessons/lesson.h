@@ -31,6 +31,7 @@ struct lesson_chart {
     const char *title;  /* "receiver SO_RCVBUF"; NULL ends a lesson's list */
     enum side_role role;
     const char *metric; /* a series name: "rcvbuf", "rcv_space", "received", ... */
+    const char *title_ko; /* the title in Korean */
 };
 
 /* A check that a runtime emulating the platform (Wine for Windows) is known to fail, and why.
@@ -40,12 +41,23 @@ struct lesson_quirk {
     const char *runtime;  /* as sock_runtime_quirk() names it: "wine" */
     const char *check_id;
     const char *why;      /* what the runtime does, and what the real platform does instead */
+    const char *why_ko;   /* the same in Korean */
+};
+
+/* A lesson's words in Korean, beside its English ones in the same file (`socklab --lang ko`, or a
+ * Korean locale). Terms as the field notes use them, the English term beside a term's first use;
+ * check ids, fact keys, display filters and system calls stay as they are. */
+struct lesson_text {
+    const char *title, *explain, *watch, *on_linux, *on_windows, *under_wine;
 };
 
 /* A Wine difference that several lessons meet, so its explanation is written once. */
 #define QUIRK_WINE_RESET_READS_AS_EOF                                                               \
     "Wine 8 hands a peer's RST to a select()-based reader as EOF (recv returns 0); Windows "        \
     "reports WSAECONNRESET"
+#define QUIRK_WINE_RESET_READS_AS_EOF_KO                                                            \
+    "Wine 8은 상대의 RST를 select() 기반 수신 측에 EOF로 전달합니다(recv가 0을 반환). Windows는 "  \
+    "WSAECONNRESET을 보고합니다"
 
 #define LESSON_MAX_CONNS 8
 
@@ -88,6 +100,7 @@ struct lesson {
     void (*check)(struct lesson_report *r);
     const struct lesson_chart *charts; /* optional: what its samples show, ended by {NULL} */
     const struct lesson_quirk *quirks; /* optional: known differences under emulation, ended by {NULL} */
+    const struct lesson_text *ko;      /* the lesson's words in Korean */
 };
 
 /* ---- the registry (registry.c) ------------------------------------------------------------ */

@@ -226,16 +226,16 @@ static void check(struct lesson_report *r)
 }
 
 static const struct lesson_chart charts[] = {
-    {"receiver SIOCINQ: arrived, not read", SIDE_CLIENT, "inq"},
-    {"sender snd_wnd: the reader's window", SIDE_SERVER, "snd_wnd"},
-    {"sender persist backoff: zero-window probes sent", SIDE_SERVER, "backoff"},
-    {"sender TCP_INFO probes: sent, not yet answered", SIDE_SERVER, "probes"},
-    {"sender SIOCOUTQ: its kernel's send queue (unsent + unacknowledged)", SIDE_SERVER, "outq"},
-    {"sender notsent_bytes: never sent (the window is shut)", SIDE_SERVER, "notsent"},
-    {"sender evbuffer: the app's own output buffer", SIDE_SERVER, "app_buffer"},
-    {"sender RSS growth", SIDE_SERVER, "rss_growth"},
-    {"bytes read by the reader", SIDE_CLIENT, "received"},
-    {NULL, SIDE_CLIENT, NULL},
+    {"receiver SIOCINQ: arrived, not read", SIDE_CLIENT, "inq", NULL},
+    {"sender snd_wnd: the reader's window", SIDE_SERVER, "snd_wnd", NULL},
+    {"sender persist backoff: zero-window probes sent", SIDE_SERVER, "backoff", NULL},
+    {"sender TCP_INFO probes: sent, not yet answered", SIDE_SERVER, "probes", NULL},
+    {"sender SIOCOUTQ: its kernel's send queue (unsent + unacknowledged)", SIDE_SERVER, "outq", NULL},
+    {"sender notsent_bytes: never sent (the window is shut)", SIDE_SERVER, "notsent", NULL},
+    {"sender evbuffer: the app's own output buffer", SIDE_SERVER, "app_buffer", NULL},
+    {"sender RSS growth", SIDE_SERVER, "rss_growth", NULL},
+    {"bytes read by the reader", SIDE_CLIENT, "received", NULL},
+    {NULL, SIDE_CLIENT, NULL, NULL},
 };
 
 const struct lesson lesson_stalled_reader = {

@@ -199,8 +199,8 @@ static void check(struct lesson_report *r)
 }
 
 static const struct lesson_chart charts[] = {
-    {"server's SYN_RECV entry: SYN-ACK timer ms left (ss -o)", SIDE_CLIENT, "synrecv_timer_left"},
-    {NULL, SIDE_CLIENT, NULL},
+    {"server's SYN_RECV entry: SYN-ACK timer ms left (ss -o)", SIDE_CLIENT, "synrecv_timer_left", NULL},
+    {NULL, SIDE_CLIENT, NULL, NULL},
 };
 
 const struct lesson lesson_syn_recv = {

@@ -329,20 +329,20 @@ static void check(struct lesson_report *r)
 }
 
 static const struct lesson_chart charts[] = {
-    {"probe in SYN_SENT: SYN retransmissions (TCP_INFO retransmits)", SIDE_CLIENT, "retransmits"},
-    {"probe: retransmission timeout (TCP_INFO rto, ms)", SIDE_CLIENT, "rto"},
-    {"probe: SYN timer ms left (ss -o)", SIDE_CLIENT, "timer_left"},
-    {NULL, SIDE_CLIENT, NULL},
+    {"probe in SYN_SENT: SYN retransmissions (TCP_INFO retransmits)", SIDE_CLIENT, "retransmits", NULL},
+    {"probe: retransmission timeout (TCP_INFO rto, ms)", SIDE_CLIENT, "rto", NULL},
+    {"probe: SYN timer ms left (ss -o)", SIDE_CLIENT, "timer_left", NULL},
+    {NULL, SIDE_CLIENT, NULL, NULL},
 };
 
 static const struct lesson_quirk quirks[] = {
     {"wine", "closed_port_after_syn_retries",
      "Wine's sockets are Linux's: the RST fails the connect at once, where Windows' own TCP sends the SYN again "
-     "and gives up after about 2 s"},
+     "and gives up after about 2 s", NULL},
     {"wine", "probe_refused_by_full_queue",
      "Wine's sockets are Linux's: a SYN to a full accept queue is dropped silently, so the probe waits in "
-     "SYN_SENT instead of being refused as Windows documents"},
-    {NULL, NULL, NULL},
+     "SYN_SENT instead of being refused as Windows documents", NULL},
+    {NULL, NULL, NULL, NULL},
 };
 
 const struct lesson lesson_syn_retries = {

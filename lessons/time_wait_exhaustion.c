@@ -450,14 +450,14 @@ static const struct lesson_quirk quirks[] = {
     {"wine", "exhaust_runs_out_of_ports",
      "Wine 8 sets SO_REUSEADDR on every TCP socket (Windows lets a port in TIME_WAIT be bound), and Linux then "
      "lets the bound socket connect over its own TIME_WAIT entry: no connection fails. Windows refuses a "
-     "connection whose four addresses are still in TIME_WAIT (WSAEADDRINUSE)"},
-    {NULL, NULL, NULL},
+     "connection whose four addresses are still in TIME_WAIT (WSAEADDRINUSE)", NULL},
+    {NULL, NULL, NULL, NULL},
 };
 
 static const struct lesson_chart charts[] = {
-    {"TIME_WAIT entries on the client's port range (kernel table)", SIDE_CLIENT, "time_wait"},
-    {"connections made so far", SIDE_CLIENT, "connected"},
-    {NULL, SIDE_CLIENT, NULL},
+    {"TIME_WAIT entries on the client's port range (kernel table)", SIDE_CLIENT, "time_wait", NULL},
+    {"connections made so far", SIDE_CLIENT, "connected", NULL},
+    {NULL, SIDE_CLIENT, NULL, NULL},
 };
 
 const struct lesson lesson_time_wait_exhaustion = {

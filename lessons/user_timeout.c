@@ -275,16 +275,16 @@ static void check(struct lesson_report *r)
 }
 
 static const struct lesson_chart charts[] = {
-    {"retransmission timeout (TCP_INFO rto, ms)", SIDE_CLIENT, "rto"},
-    {"backoff: doublings so far (TCP_INFO)", SIDE_CLIENT, "backoff"},
-    {"timer: ms left (ss -o)", SIDE_CLIENT, "timer_left"},
-    {"keepalive probes unanswered (TCP_INFO)", SIDE_CLIENT, "probes"},
-    {NULL, SIDE_CLIENT, NULL},
+    {"retransmission timeout (TCP_INFO rto, ms)", SIDE_CLIENT, "rto", NULL},
+    {"backoff: doublings so far (TCP_INFO)", SIDE_CLIENT, "backoff", NULL},
+    {"timer: ms left (ss -o)", SIDE_CLIENT, "timer_left", NULL},
+    {"keepalive probes unanswered (TCP_INFO)", SIDE_CLIENT, "probes", NULL},
+    {NULL, SIDE_CLIENT, NULL, NULL},
 };
 
 static const struct lesson_quirk quirks[] = {
-    {"wine", "live_user_timeout_set", "Wine 8 answers TCP_MAXRT with WSAENOPROTOOPT; Windows takes it (seconds)"},
-    {NULL, NULL, NULL},
+    {"wine", "live_user_timeout_set", "Wine 8 answers TCP_MAXRT with WSAENOPROTOOPT; Windows takes it (seconds)", NULL},
+    {NULL, NULL, NULL, NULL},
 };
 
 const struct lesson lesson_user_timeout = {

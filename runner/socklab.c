@@ -26,9 +26,18 @@ static const char usage[] =
 static const struct lesson *need_lesson(const char *name)
 {
     const struct lesson *l = lesson_find(name);
-    if (l == NULL)
-        cli_fail(PROG, "unknown lesson '%s' (try: socklab list)", name);
-    return l;
+    const char *names[64], *near;
+    size_t n, i;
+    const struct lesson *const *all = lesson_all(&n);
+    if (l != NULL)
+        return l;
+    for (i = 0; i < n && i < sizeof names / sizeof names[0]; i++)
+        names[i] = all[i]->name;
+    near = cli_closest(names, i, name, strlen(name));
+    if (near != NULL)
+        cli_fail(PROG, "unknown lesson '%s' (did you mean %s? socklab list shows them all)", name, near);
+    cli_fail(PROG, "unknown lesson '%s' (try: socklab list)", name);
+    return NULL; /* not reached: for compilers that do not know cli_fail ends the program */
 }
 
 /* --csv / --plot: refused before anything runs when none of the lessons samples a time series. */
@@ -160,7 +169,7 @@ static void cmd_list(void)
     size_t n, i;
     const struct lesson *const *all = lesson_all(&n);
     for (i = 0; i < n; i++)
-        printf("%-18s %s\n", all[i]->name, all[i]->title);
+        printf("%-22s %s\n", all[i]->name, lesson_title(all[i]));
 }
 
 int main(int argc, char **argv)
@@ -214,6 +223,8 @@ int main(int argc, char **argv)
 
     if (strcmp(pos[0], "list") == 0) {
         size_t n;
+        if (npos != 1)
+            cli_fail(PROG, "usage: socklab list (it takes no arguments)");
         const struct lesson *const *all = lesson_all(&n);
         if (markdown)
             lesson_print_markdown_table(stdout, all, n);

@@ -2,6 +2,7 @@
 # docs.sh - the lesson documentation, generated from the lessons' own text (their table entries in
 # lessons/*.c), so a lesson is described in one place:
 #   docs/lessons/LESSON.md   one page per lesson: socklab explain LESSON --markdown
+#   docs/lessons/ko/         the same pages in Korean (--lang ko), and README.md: their table
 #   README.md                the table of lessons between its "lessons:begin" and "lessons:end"
 #                            markers: socklab list --markdown
 # Usage: scripts/docs.sh [--check] BUILD_DIR   (./lab docs runs it on build/debug)
@@ -16,11 +17,18 @@ socklab=$1/socklab
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/socklab-docs.XXXXXX")
 trap 'rm -rf "$out"' EXIT
-mkdir -p "$out/docs/lessons"
-for l in $("$socklab" list | awk '{print $1}'); do
-    "$socklab" explain "$l" --markdown > "$out/docs/lessons/$l.md"
+mkdir -p "$out/docs/lessons/ko"
+for l in $("$socklab" list --lang en | awk '{print $1}'); do
+    "$socklab" explain "$l" --markdown --lang en > "$out/docs/lessons/$l.md"
+    "$socklab" explain "$l" --markdown --lang ko > "$out/docs/lessons/ko/$l.md"
 done
-"$socklab" list --markdown > "$out/table.md"
+"$socklab" list --markdown --lang en > "$out/table.md"
+{
+    printf '# socklab 레슨 (한국어)\n\n'
+    printf '각 레슨의 설명은 레슨 파일(lessons/*.c)에 영어와 함께 적힌 한국어에서 생성됩니다: `socklab explain LESSON --lang ko`.\n'
+    printf '한국어 로케일(LANG=ko_KR.UTF-8)에서는 --lang 없이도 한국어로 나옵니다. English: [../](../).\n\n'
+    "$socklab" list --markdown --lang ko | sed 's|(docs/lessons/ko/|(|'
+} > "$out/docs/lessons/ko/README.md"
 # README.md with the lines between the markers replaced by the generated table.
 grep -q '^<!-- lessons:begin' "$root/README.md" && grep -q '^<!-- lessons:end' "$root/README.md" ||
     { echo "docs.sh: README.md lacks the <!-- lessons:begin --> / <!-- lessons:end --> markers" >&2; exit 2; }
@@ -30,12 +38,14 @@ awk -v table="$out/table.md" '
     !skip' "$root/README.md" > "$out/README.md"
 
 stale=()
-for f in "$out"/docs/lessons/*.md; do
-    cmp -s "$f" "$root/docs/lessons/$(basename "$f")" || stale+=("docs/lessons/$(basename "$f")")
-done
-for f in "$root"/docs/lessons/*.md; do
-    [ -e "$f" ] || continue
-    [ -e "$out/docs/lessons/$(basename "$f")" ] || stale+=("docs/lessons/$(basename "$f") (no such lesson)")
+for d in docs/lessons docs/lessons/ko; do
+    for f in "$out/$d"/*.md; do
+        cmp -s "$f" "$root/$d/$(basename "$f")" || stale+=("$d/$(basename "$f")")
+    done
+    for f in "$root/$d"/*.md; do
+        [ -e "$f" ] || continue
+        [ -e "$out/$d/$(basename "$f")" ] || stale+=("$d/$(basename "$f") (no such lesson)")
+    done
 done
 cmp -s "$out/README.md" "$root/README.md" || stale+=("README.md (the table of lessons)")
 
@@ -48,10 +58,12 @@ if [ $check = 1 ]; then
     echo "docs: every page and the README's table match the lessons' text"
     exit 0
 fi
-mkdir -p "$root/docs/lessons"
-for f in "$root"/docs/lessons/*.md; do
-    [ -e "$f" ] && [ ! -e "$out/docs/lessons/$(basename "$f")" ] && rm -f "$f"
+for d in docs/lessons docs/lessons/ko; do
+    mkdir -p "$root/$d"
+    for f in "$root/$d"/*.md; do
+        [ -e "$f" ] && [ ! -e "$out/$d/$(basename "$f")" ] && rm -f "$f"
+    done
+    cp "$out/$d"/*.md "$root/$d/"
 done
-cp "$out"/docs/lessons/*.md "$root/docs/lessons/"
 cp "$out/README.md" "$root/README.md"
 echo "docs: ${#stale[@]} file(s) updated from the lessons' text"

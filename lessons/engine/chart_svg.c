@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/i18n.h"
+
 #define PANEL_W 460
 #define PANEL_H 250
 #define PAD_L 70  /* room for the y tick labels and the unit */
@@ -153,12 +155,12 @@ static void panel(FILE *out, struct palette *pal, const struct lesson_report *r,
     const char *unit, *colour[CHART_MAX_LINES];
     char buf[96];
 
-    text_at(out, x0 + PAD_L, y0 + 18, "font-size=\"13\" font-weight=\"bold\"", c->title);
+    text_at(out, x0 + PAD_L, y0 + 18, "font-size=\"13\" font-weight=\"bold\"", lesson_chart_title(c));
     fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#fcfcfc\" stroke=\"#999\"/>\n",
             px, py, pw, ph);
     if (n == 0) {
         text_at(out, px + pw / 2, py + ph / 2, "text-anchor=\"middle\" fill=\"#666\"",
-                "not measured on this platform");
+                T("not measured on this platform"));
         return;
     }
     span = chart_span_ms(lines, n);
@@ -174,11 +176,11 @@ static void panel(FILE *out, struct palette *pal, const struct lesson_report *r,
         text_at(out, x, py + ph + 16, "text-anchor=\"middle\"", buf);
     }
     text_at(out, px + pw / 2, py + ph + 34, "text-anchor=\"middle\" fill=\"#444\"",
-            "ms since the connection's first sample");
+            T("ms since the connection's first sample"));
     fprintf(out, "<text transform=\"translate(%.1f,%.1f) rotate(-90)\" text-anchor=\"middle\" fill=\"#444\">",
             x0 + 16, py + ph / 2);
     snprintf(buf, sizeof buf, "%s %s (%s%s)", c->role == SIDE_SERVER ? "server" : "client", c->metric, unit,
-             ax.log ? ", log scale" : "");
+             ax.log ? T(", log scale") : "");
     text_escaped(out, buf);
     fputs("</text>\n", out);
 
@@ -253,8 +255,8 @@ void report_write_svg(FILE *out, struct lesson_report *const *rs, size_t n)
         snprintf(buf, sizeof buf, "socklab compare (%s)", n > 0 ? rs[0]->platform : "?");
     text_at(out, 12, 24, "font-size=\"16\" font-weight=\"bold\"", buf);
     text_at(out, 12, 44, "fill=\"#444\"",
-            cols == 0 ? "none of these lessons samples a time series"
-                      : "every point was sampled in this run; each line starts at its connection's first sample");
+            cols == 0 ? T("none of these lessons samples a time series")
+                      : T("every point was sampled in this run; each line starts at its connection's first sample"));
     for (i = 0, col = 0; i < n; i++) {
         const struct lesson *l = rs[i]->lesson;
         double top = HEAD_H;

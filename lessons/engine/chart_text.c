@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
+
 #include "common/textwrap.h"
 
 #define SPARK_W 40
@@ -70,13 +72,13 @@ static void print_chart(FILE *out, const struct lesson_report *r, const struct l
     int log_scale, used;
 
     if (compact)
-        used = snprintf(head, sizeof head, "%s (%s", c->title, c->role == SIDE_SERVER ? "server" : "client");
+        used = snprintf(head, sizeof head, "%s (%s", lesson_chart_title(c), c->role == SIDE_SERVER ? "server" : "client");
     else
-        used = snprintf(head, sizeof head, "%s  (%s %s", c->title, c->role == SIDE_SERVER ? "server" : "client",
+        used = snprintf(head, sizeof head, "%s  (%s %s", lesson_chart_title(c), c->role == SIDE_SERVER ? "server" : "client",
                         c->metric);
     used = used < 0 || (size_t)used >= sizeof head ? (int)sizeof head - 1 : used;
     if (n == 0) {
-        snprintf(head + used, sizeof head - (size_t)used, "): not measured on this platform");
+        snprintf(head + used, sizeof head - (size_t)used, "): %s", T("not measured on this platform"));
         fputs("  ", out);
         text_wrap(out, head, 4, 2, width);
         return;
@@ -87,7 +89,7 @@ static void print_chart(FILE *out, const struct lesson_report *r, const struct l
         top[i] = chart_max_value(&lines[i], 1);
     log_scale = chart_needs_log_scale(top, n);
     snprintf(head + used, sizeof head - (size_t)used, ", %s; 0 to %.0f ms%s)", lines[0]->unit, span,
-             log_scale ? "; log scale" : "");
+             log_scale ? T("; log scale") : "");
     fputs("  ", out);
     text_wrap(out, head, 4, 2, width);
     for (i = 0; i < n; i++) {
@@ -99,7 +101,7 @@ static void print_chart(FILE *out, const struct lesson_report *r, const struct l
         if (compact)
             fprintf(out, " max %s\n", hi);
         else
-            fprintf(out, "  first %-12s max %-12s last %s\n", first, hi, last);
+            fprintf(out, T("  first %-12s max %-12s last %s\n"), first, hi, last);
     }
 }
 
@@ -111,11 +113,11 @@ static void print_charts(FILE *out, const struct lesson_report *r, int width)
     int spark_w = width > 0 && width - 72 < SPARK_W ? (width - 72 > 10 ? width - 72 : 10) : SPARK_W;
     if (!lesson_has_charts(r->lesson))
         return;
-    fprintf(out, "\ncharts of %s (every point sampled in this run; x: time since each connection's first\n"
-                 "sample; y: from 0 to the chart's largest sample, linear, or logarithmic where marked)\n",
+    fprintf(out, T("\ncharts of %s (every point sampled in this run; x: time since each connection's first\n"
+                   "sample; y: from 0 to the chart's largest sample, linear, or logarithmic where marked)\n"),
             r->lesson->name);
     if (r->series == NULL) {
-        fprintf(out, "  no samples were taken\n");
+        fprintf(out, "  %s\n", T("no samples were taken"));
         return;
     }
     for (c = r->lesson->charts; c->title != NULL; c++)
@@ -123,7 +125,7 @@ static void print_charts(FILE *out, const struct lesson_report *r, int width)
     for (i = 0; i < r->series->n; i++)
         dropped += r->series->s[i].dropped;
     if (dropped > 0 || r->series->dropped_series > 0)
-        fprintf(out, "  (storage full: %zu samples and %zu series were not kept)\n", dropped,
+        fprintf(out, T("  (storage full: %zu samples and %zu series were not kept)\n"), dropped,
                 r->series->dropped_series);
 }
 
@@ -149,7 +151,7 @@ static int render_column(const struct lesson_report *r, struct column *col)
     }
     fprintf(tf, "%s\n", r->lesson->name);
     if (r->series == NULL)
-        fprintf(tf, "  no samples were taken\n");
+        fprintf(tf, "  %s\n", T("no samples were taken"));
     else
         for (c = r->lesson->charts; c->title != NULL; c++)
             print_chart(tf, r, c, 1, SPARK_W_COMPACT, 0);
@@ -197,8 +199,8 @@ void report_print_charts_side_by_side(FILE *out, struct lesson_report *const *rs
             print_charts(out, rs[i], width);
         return;
     }
-    fprintf(out, "\ncharts, side by side (every point sampled in this run; each chart's y axis runs from 0 to its "
-                 "largest sample, linear or logarithmic where marked)\n");
+    fprintf(out, "\n%s\n", T("charts, side by side (every point sampled in this run; each chart's y axis runs from 0 "
+                              "to its largest sample, linear or logarithmic where marked)"));
     for (row = 0; row < rows; row++) {
         for (i = 0; i < k; i++) {
             const char *text = row < cols[i].n ? cols[i].line[row] : "";

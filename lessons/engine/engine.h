@@ -76,6 +76,18 @@ int report_has_capture(const struct lesson_report *r); /* the run captured its p
 void report_print_ladder(FILE *out, struct lesson_report *const *rs, size_t n, int width);
 int report_write_ladder_svg(FILE *out, struct lesson_report *const *rs, size_t n);
 
+/* A lesson's words in the chosen language (words.c): Korean where its file has it, else English. */
+const char *lesson_title(const struct lesson *l);
+const char *lesson_explain(const struct lesson *l);
+const char *lesson_watch(const struct lesson *l);
+const char *lesson_on_linux(const struct lesson *l);
+const char *lesson_on_windows(const struct lesson *l);
+const char *lesson_under_wine(const struct lesson *l); /* NULL when the lesson says nothing of Wine */
+const char *lesson_chart_title(const struct lesson_chart *c);
+const char *lesson_quirk_why(const struct lesson_quirk *q);
+/* What of the lesson's words has no Korean yet (a field, a chart or a quirk), or NULL. */
+const char *lesson_missing_korean(const struct lesson *l);
+
 /* A lesson's own text (explain.c): socklab explain LESSON; the same as a Markdown page
  * (docs/lessons/LESSON.md); the README's table of every lesson. */
 void lesson_print_explain(FILE *out, const struct lesson *l);

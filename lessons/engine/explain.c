@@ -7,14 +7,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/i18n.h"
+#include "common/textwrap.h"
+
 /* Where a lesson that uses the impairment lab runs, and how to see it: its packets never touch the
  * host's loopback, so the student's own Wireshark would show nothing. */
-#define LAB_WHERE                                                                                   \
-    "Its impairment lab is a private network namespace of the run (as root, or as a user where the " \
-    "system allows user namespaces): the host's Wireshark and ss do not see it. The run prints the "  \
-    "command that watches it live, `nsenter -t PID -n tcpdump -i lo -nn` (root)."
-
-#include "common/textwrap.h"
+static const char *lab_where(void)
+{
+    return T("Its impairment lab is a private network namespace of the run (as root, or as a user where the "
+             "system allows user namespaces): the host's Wireshark and ss do not see it. The run prints the "
+             "command that watches it live, `nsenter -t PID -n tcpdump -i lo -nn` (root).");
+}
 
 /* Explanations wrap at 100 columns, the width of the Markdown pages' code blocks too. */
 static void wrap(FILE *out, const char *text, int indent) { text_wrap(out, text, indent, 0, 100); }
@@ -52,7 +55,7 @@ static void quirk_lines(FILE *out, const struct lesson *l, const char *runtime, 
                 used += (size_t)snprintf(line + used, sizeof line - used, markdown ? "%s `%s`" : "%s %s",
                                          k++ > 0 ? "," : "", p->check_id);
         if (used < sizeof line)
-            snprintf(line + used, sizeof line - used, ": %s", q->why);
+            snprintf(line + used, sizeof line - used, ": %s", lesson_quirk_why(q));
         if (markdown)
             fprintf(out, "%s\n", line);
         else
@@ -72,45 +75,46 @@ static int has_quirks(const struct lesson *l, const char *runtime)
 const char *lesson_needs_one_process(const struct lesson *l)
 {
     if (l->one_process)
-        return "its server side works across the run's connections - serving connections its client opens "
+        return T("its server side works across the run's connections - serving connections its client opens "
                "on its own, or keeping earlier connections' sockets open - which a socklab-server run of one "
-               "connection at a time cannot: run both sides in one process (socklab run)";
+               "connection at a time cannot: run both sides in one process (socklab run)");
     if (l->lab == LAB_NEEDS)
-        return "it drops packets in a private network namespace (the impairment lab), which exists only "
-               "inside one process: run both sides with socklab run";
+        return T("it drops packets in a private network namespace (the impairment lab), which exists only "
+                 "inside one process: run both sides with socklab run");
     return NULL;
 }
 
 void lesson_print_explain(FILE *out, const struct lesson *l)
 {
-    fprintf(out, "%s: %s\n\n", l->name, l->title);
-    wrap(out, l->explain, 2);
-    fprintf(out, "\nWireshark display filter ({port} = the server port the run prints):\n  %s\n", l->wireshark);
-    fprintf(out, "\nWhat to watch for:\n");
-    items(out, l->watch, "  - ");
-    fprintf(out, "\nOn Linux:\n");
-    wrap(out, l->on_linux, 2);
-    fprintf(out, "\nOn Windows:\n");
-    wrap(out, l->on_windows, 2);
+    fprintf(out, "%s: %s\n\n", l->name, lesson_title(l));
+    wrap(out, lesson_explain(l), 2);
+    fprintf(out, "\n%s\n  %s\n", T("Wireshark display filter ({port} = the server port the run prints):"),
+            l->wireshark);
+    fprintf(out, "\n%s\n", T("What to watch for:"));
+    items(out, lesson_watch(l), "  - ");
+    fprintf(out, "\n%s\n", T("On Linux:"));
+    wrap(out, lesson_on_linux(l), 2);
+    fprintf(out, "\n%s\n", T("On Windows:"));
+    wrap(out, lesson_on_windows(l), 2);
     if (l->under_wine != NULL || has_quirks(l, "wine")) {
-        fprintf(out, "\nUnder Wine 8 (where CI runs the Windows build):\n");
+        fprintf(out, "\n%s\n", T("Under Wine 8 (where CI runs the Windows build):"));
         if (l->under_wine != NULL)
-            wrap(out, l->under_wine, 2);
+            wrap(out, lesson_under_wine(l), 2);
         if (has_quirks(l, "wine")) {
-            fprintf(out, "  Checks reported as DIFF (a known Wine difference) rather than FAIL there:\n");
+            fprintf(out, "  %s\n", T("Checks reported as DIFF (a known Wine difference) rather than FAIL there:"));
             quirk_lines(out, l, "wine", 0);
         }
     }
     if (lesson_needs_one_process(l) != NULL) {
-        fprintf(out, "\nRun it: socklab run %s\n  Not across two machines (socklab-server and socklab-bot refuse it):\n",
+        fprintf(out, T("\nRun it: socklab run %s\n  Not across two machines (socklab-server and socklab-bot refuse it):\n"),
                 l->name);
         wrap(out, lesson_needs_one_process(l), 4);
     } else {
-        fprintf(out, "\nRun it: socklab run %s   (two machines: socklab-server --lesson %s / socklab-bot --lesson %s)\n",
+        fprintf(out, T("\nRun it: socklab run %s   (two machines: socklab-server --lesson %s / socklab-bot --lesson %s)\n"),
                 l->name, l->name, l->name);
     }
     if (l->lab != LAB_NONE)
-        wrap(out, LAB_WHERE, 2);
+        wrap(out, lab_where(), 2);
 }
 
 /* The lesson's source file, from its name: close-abortive -> lessons/close_abortive.c. */
@@ -127,34 +131,35 @@ void lesson_print_markdown(FILE *out, const struct lesson *l)
 {
     char src[64];
     source_name(l, src, sizeof src);
-    fprintf(out, "# %s\n\n**%s**\n\n%s\n\n", l->name, l->title, l->explain);
-    fprintf(out, "## Run it\n\n```sh\nsocklab run %s\n", l->name);
+    fprintf(out, "# %s\n\n**%s**\n\n%s\n\n", l->name, lesson_title(l), lesson_explain(l));
+    fprintf(out, "## %s\n\n```sh\nsocklab run %s\n", T("Run it"), l->name);
     if (lesson_needs_one_process(l) == NULL)
-        fprintf(out, "# or across two machines:\nsocklab-server --bind 0.0.0.0 --lesson %s      # on the server\n"
-                     "socklab-bot --host SERVER --lesson %s         # on a student's machine\n",
+        fprintf(out, T("# or across two machines:\nsocklab-server --bind 0.0.0.0 --lesson %s      # on the server\n"
+                       "socklab-bot --host SERVER --lesson %s         # on a student's machine\n"),
                 l->name, l->name);
     fprintf(out, "```\n\n");
     if (lesson_needs_one_process(l) != NULL)
-        fprintf(out, "Not across two machines (socklab-server and socklab-bot refuse it): %s.\n\n",
+        fprintf(out, T("Not across two machines (socklab-server and socklab-bot refuse it): %s.\n\n"),
                 lesson_needs_one_process(l));
     if (l->lab != LAB_NONE)
-        fprintf(out, "%s\n\n", LAB_WHERE);
-    fprintf(out, "## In Wireshark\n\nDisplay filter (`{port}` is the server port the run prints):\n\n"
-                 "```\n%s\n```\n\nWhat to watch for:\n\n", l->wireshark);
-    items(out, l->watch, "- ");
-    fprintf(out, "\n## On Linux\n\n%s\n\n## On Windows\n\n%s\n", l->on_linux, l->on_windows);
+        fprintf(out, "%s\n\n", lab_where());
+    fprintf(out, "## %s\n\n%s\n\n```\n%s\n```\n\n%s\n\n", T("In Wireshark"),
+            T("Display filter (`{port}` is the server port the run prints):"), l->wireshark, T("What to watch for:"));
+    items(out, lesson_watch(l), "- ");
+    fprintf(out, "\n## %s\n\n%s\n\n## %s\n\n%s\n", T("On Linux"), lesson_on_linux(l), T("On Windows"),
+            lesson_on_windows(l));
     if (l->under_wine != NULL || has_quirks(l, "wine")) {
-        fprintf(out, "\n## Under Wine 8 (where CI runs the Windows build)\n\n");
+        fprintf(out, "\n## %s\n\n", T("Under Wine 8 (where CI runs the Windows build)"));
         if (l->under_wine != NULL)
-            fprintf(out, "%s\n\n", l->under_wine);
+            fprintf(out, "%s\n\n", lesson_under_wine(l));
         if (has_quirks(l, "wine")) {
-            fprintf(out, "Checks reported as DIFF (a known Wine difference) rather than FAIL there:\n\n");
+            fprintf(out, "%s\n\n", T("Checks reported as DIFF (a known Wine difference) rather than FAIL there:"));
             quirk_lines(out, l, "wine", 1);
         }
     }
-    fprintf(out, "\n---\nGenerated from [`%s`](../../%s) by `socklab explain %s --markdown` (`./lab docs`): "
-                 "edit the lesson, not this page.\n",
-            src, src, l->name);
+    fprintf(out, T("\n---\nGenerated from [`%s`](%s%s) by `socklab explain %s --markdown` (`./lab docs`): "
+                   "edit the lesson, not this page.\n"),
+            src, i18n_get() == I18N_KO ? "../../../" : "../../", src, l->name);
 }
 
 /* A table cell: '|' would end the cell, so it is escaped. */
@@ -176,11 +181,12 @@ static void cell(FILE *out, const char *text, const char *port)
 void lesson_print_markdown_table(FILE *out, const struct lesson *const *all, size_t n)
 {
     size_t i;
-    fprintf(out, "| lesson | what it shows | Wireshark display filter (`P` = the server port the run prints) |\n"
-                 "|---|---|---|\n");
+    fprintf(out, "%s\n|---|---|---|\n",
+            T("| lesson | what it shows | Wireshark display filter (`P` = the server port the run prints) |"));
     for (i = 0; i < n; i++) {
-        fprintf(out, "| [`%s`](docs/lessons/%s.md) | ", all[i]->name, all[i]->name);
-        cell(out, all[i]->title, NULL);
+        fprintf(out, "| [`%s`](docs/lessons/%s%s.md) | ", all[i]->name, i18n_get() == I18N_KO ? "ko/" : "",
+                all[i]->name);
+        cell(out, lesson_title(all[i]), NULL);
         fputs(" | `", out);
         cell(out, all[i]->wireshark, "P");
         fputs("` |\n", out);

@@ -24,7 +24,8 @@
  *   side_io.c       sending and receiving, buffer sizes                -> side, facts
  *   facts.c         the fact store and every side_fact_*               -> side
  *   side.c          a side: who it is, its timeline, errors, waiting   -> compat only
- *   series.c        the sample store and its CSV rows                  -> nothing */
+ *   series.c        the sample store and its CSV rows                  -> nothing
+ *   words.c         a lesson's words in the chosen language            -> nothing (common/i18n) */
 #ifndef SOCKLAB_LESSON_INTERNAL_H
 #define SOCKLAB_LESSON_INTERNAL_H
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
+
 #include "common/tcpseg.h"
 
 /* One direction of a drawn connection: its ISN (Wireshark's relative numbers start there), its
@@ -64,7 +66,7 @@ static void emit(struct builder *b, const struct ladder_row *row, double t_end)
         g->kind = LADDER_GAP;
         g->cls = LADDER_NOTE;
         g->t_ms = b->last_t;
-        snprintf(g->label, sizeof g->label, "%.1f ms later", row->t_ms - b->last_t);
+        snprintf(g->label, sizeof g->label, T("%.1f ms later"), row->t_ms - b->last_t);
     }
     lad->rows[lad->n++] = *row;
     b->last_t = t_end;
@@ -92,17 +94,17 @@ static void flush_run(struct builder *b)
     k = u->bytes[1] > u->bytes[0]; /* the band points the way most of the data went */
     band.from = k ? u->line : 0;
     band.to = k ? 0 : u->line;
-    used = (size_t)snprintf(band.label, sizeof band.label, "%u packets in %.1f ms: ", u->count,
+    used = (size_t)snprintf(band.label, sizeof band.label, T("%u packets in %.1f ms: "), u->count,
                             u->t_last - u->t_first);
     if (u->segs[k] > 0 && used < sizeof band.label)
-        used += (size_t)snprintf(band.label + used, sizeof band.label - used, "%u with data, Seq=%u..%u (%llu bytes); ",
+        used += (size_t)snprintf(band.label + used, sizeof band.label - used, T("%u with data, Seq=%u..%u (%llu bytes); "),
                                  u->segs[k], u->seq_lo[k], u->seq_hi[k], u->bytes[k]);
     if (u->acks[k] > 0 && used < sizeof band.label)
-        used += (size_t)snprintf(band.label + used, sizeof band.label - used, "%u ACKs; ", u->acks[k]);
+        used += (size_t)snprintf(band.label + used, sizeof band.label - used, T("%u ACKs; "), u->acks[k]);
     if (u->segs[!k] > 0 && used < sizeof band.label)
-        used += (size_t)snprintf(band.label + used, sizeof band.label - used, "%u with data back; ", u->segs[!k]);
+        used += (size_t)snprintf(band.label + used, sizeof band.label - used, T("%u with data back; "), u->segs[!k]);
     if (u->acks[!k] > 0 && used < sizeof band.label)
-        used += (size_t)snprintf(band.label + used, sizeof band.label - used, "%u ACKs back; ", u->acks[!k]);
+        used += (size_t)snprintf(band.label + used, sizeof band.label - used, T("%u ACKs back; "), u->acks[!k]);
     if (used >= 2 && used < sizeof band.label)
         band.label[used - 2] = '\0'; /* the last "; " */
     emit(b, &band, u->t_last);
@@ -343,7 +345,7 @@ void ladder_hidden_text(const struct ladder *lad, char *buf, size_t len)
     if (lad->hidden_packets == 0 && lad->hidden_events == 0)
         return;
     snprintf(buf, len,
-             "not drawn: %zu packets and %zu events (connections after the first %d, rows past %d%s)",
+             T("not drawn: %zu packets and %zu events (connections after the first %d, rows past %d%s)"),
              lad->hidden_packets, lad->hidden_events, LADDER_MAX_CLIENTS, LADDER_MAX_ROWS,
-             lad->unreadable > 0 ? ", packets that are not TCP segments" : "");
+             lad->unreadable > 0 ? T(", packets that are not TCP segments") : "");
 }

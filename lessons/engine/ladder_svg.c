@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/i18n.h"
+
 #include "common/textwrap.h"
 
 #define COL_W 860.0
@@ -100,9 +102,9 @@ static void column(FILE *out, const struct lesson_report *r, const struct ladder
             x0 + 12, TOP + 16);
     escaped(out, r->lesson->name, strlen(r->lesson->name));
     fprintf(out, "</text>\n");
-    snprintf(buf, sizeof buf, "%zu packets captured, %zu timeline events; ms since the run started%s", lad->packets,
+    snprintf(buf, sizeof buf, T("%zu packets captured, %zu timeline events; ms since the run started%s"), lad->packets,
              lad->events,
-             r->capture_dropped > 0 || r->capture_not_kept > 0 ? "; packets dropped by the kernel are missing" : "");
+             r->capture_dropped > 0 || r->capture_not_kept > 0 ? T("; packets dropped by the kernel are missing") : "");
     label(out, x0 + 12, TOP + 32, "start", "#444", buf, 200);
     for (k = 0; k < lad->nlines; k++) {
         fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#bbb\" stroke-width=\"2\"/>\n",
@@ -128,7 +130,7 @@ static void column(FILE *out, const struct lesson_report *r, const struct ladder
         } else if (row->kind == LADDER_GAP) {
             fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#f3f3f3\"/>\n", x0 + 4,
                     y - 8, COL_W - 8, ROW_H - 4);
-            snprintf(buf, sizeof buf, "~ %.60s (not to scale) ~", row->label);
+            snprintf(buf, sizeof buf, T("~ %.60s (not to scale) ~"), row->label);
             label(out, x0 + COL_W / 2, y + 4, "middle", "#777", buf, 80);
         } else {
             arrow(out, row, x[row->from], x[row->to], y, x0 + COL_W);

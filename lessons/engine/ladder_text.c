@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/i18n.h"
+
 #include "common/textwrap.h"
 
 #define TIME_W 11 /* "  12345.678" */
@@ -135,17 +137,17 @@ static void print_one(FILE *out, const struct lesson_report *r, const struct lad
     cv.nlines = lad->nlines;
     for (k = 0; k < cv.nlines; k++)
         cv.x[k] = cv.nlines > 1 ? 1 + (int)k * (cv.width - 2) / (int)(cv.nlines - 1) : 1;
-    snprintf(line, sizeof line, "ladder of %s: %zu packets captured, %zu timeline events (ms since the run "
-                                "started; one capture point, so each arrow is drawn at the time its packet was "
-                                "captured)",
+    snprintf(line, sizeof line, T("ladder of %s: %zu packets captured, %zu timeline events (ms since the run "
+                                  "started; one capture point, so each arrow is drawn at the time its packet was "
+                                  "captured)"),
              r->lesson->name, lad->packets, lad->events);
     fputc('\n', out);
     text_wrap(out, line, 2, 0, width);
     if (r->capture_dropped > 0 || r->capture_not_kept > 0)
-        fprintf(out, "  missing: %ld packets the kernel dropped and %ld not kept are not in this picture\n",
+        fprintf(out, T("  missing: %ld packets the kernel dropped and %ld not kept are not in this picture\n"),
                 r->capture_dropped, r->capture_not_kept);
-    text_wrap(out, "--> a packet, Wireshark's Info on it;  ==> a band of plain data and ACK packets, its count on "
-                   "it;  * an event of that side;  ~ a quiet time, not to scale", 2, 0, width);
+    text_wrap(out, T("--> a packet, Wireshark's Info on it;  ==> a band of plain data and ACK packets, its count on "
+                     "it;  * an event of that side;  ~ a quiet time, not to scale"), 2, 0, width);
     blank(&cv, line, ' ');
     for (k = 0; k < cv.nlines; k++) {
         const char *name = lad->line_name[k];
@@ -179,8 +181,8 @@ void report_print_ladder(FILE *out, struct lesson_report *const *rs, size_t n, i
     for (i = 0; i < n; i++) {
         struct ladder lad;
         if (ladder_build(&lad, rs[i]) != 0) {
-            fprintf(out, "\nladder of %s: none (%s)\n", rs[i]->lesson->name,
-                    rs[i]->capture_note[0] != '\0' ? rs[i]->capture_note : "there is no capture of it");
+            fprintf(out, T("\nladder of %s: none (%s)\n"), rs[i]->lesson->name,
+                    rs[i]->capture_note[0] != '\0' ? rs[i]->capture_note : T("there is no capture of it"));
             continue;
         }
         print_one(out, rs[i], &lad, width);

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/i18n.h"
+
 #include "common/textwrap.h"
 
 #define KEY_W_MIN 30
@@ -34,7 +36,8 @@ static void print_group(FILE *out, struct lesson_report *const *rs, size_t n, co
 {
     size_t i, k;
     char v[FACT_STR_LEN];
-    fprintf(out, "\n%-*s", key_w, "fact (measured)");
+    fprintf(out, "\n");
+    text_pad(out, T("fact (measured)"), key_w);
     for (i = 0; i < n; i++)
         fprintf(out, " %-*.*s", COL_W, COL_W, rs[i]->lesson->name);
     fputc('\n', out);
@@ -57,7 +60,7 @@ static void print_group(FILE *out, struct lesson_report *const *rs, size_t n, co
         fputc('\n', out);
     }
     rule(out, n, key_w);
-    fprintf(out, "%-*s", key_w, "checks");
+    text_pad(out, T("checks"), key_w);
     for (i = 0; i < n; i++) {
         size_t p = 0, c;
         for (c = 0; c < rs[i]->nchecks; c++)
@@ -96,8 +99,8 @@ void report_print_table(FILE *out, struct lesson_report *const *rs, size_t n, in
         per = (size_t)((width - key_w) / (COL_W + 1));
         per = per < 1 ? 1 : per;
     }
-    fprintf(out, "\nEvery value below was measured in this run; the lessons ran at the same time, each on its "
-                 "own port.\n");
+    fprintf(out, "\n%s\n", T("Every value below was measured in this run; the lessons ran at the same time, each on "
+                              "its own port."));
     for (i = 0; i < n; i += per)
         print_group(out, rs + i, n - i < per ? n - i : per, (const char (*)[FACT_KEY_LEN])keys, nkeys, key_w);
     for (i = 0; i < n; i++) {
@@ -110,7 +113,7 @@ void report_print_table(FILE *out, struct lesson_report *const *rs, size_t n, in
             const struct check *ck = &rs[i]->checks[c];
             char line[CHECK_TEXT_LEN * 2 + 16];
             int col = fprintf(out, "  %-5s %-28s ", check_status_word(ck->status), ck->id);
-            snprintf(line, sizeof line, "%s (observed %s)", ck->expect, ck->observed);
+            snprintf(line, sizeof line, T("%s (observed %s)"), ck->expect, ck->observed);
             /* continuation lines under the expectation, unless that leaves too little room */
             text_wrap(out, line, width <= 0 || col < width - 30 ? col : 8, col, width);
         }
@@ -120,12 +123,12 @@ void report_print_table(FILE *out, struct lesson_report *const *rs, size_t n, in
     report_print_charts_side_by_side(out, rs, n, width); /* nothing for lessons without charts */
     for (i = 0; i < n; i++) {
         if (rs[i]->capture_file[0] != '\0') {
-            fprintf(out, "\ncapture: every lesson's packets in %s (%.1f KiB, an interface per lesson), each "
-                         "timeline event a packet comment\n",
+            fprintf(out, T("\ncapture: every lesson's packets in %s (%.1f KiB, an interface per lesson), each "
+                           "timeline event a packet comment\n"),
                     rs[i]->capture_file, rs[i]->capture_file_bytes / 1024.0);
             break;
         }
     }
-    fprintf(out, "\nThe story of each run, step by step: socklab run LESSON.\nWhat to look for on the wire: "
-                 "socklab explain LESSON.\n");
+    fprintf(out, "\n%s\n%s\n", T("The story of each run, step by step: socklab run LESSON."),
+            T("What to look for on the wire: socklab explain LESSON."));
 }
