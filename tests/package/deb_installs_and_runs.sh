@@ -15,6 +15,8 @@ done
 lessons=$("$SOCKLAB" list | wc -l)
 handouts=$(ls "$TMP"/root/usr/share/doc/socklab/handouts/*.md | wc -l)
 [ "$handouts" = "$lessons" ] || fail "$handouts handouts for $lessons lessons"
+handouts_ko=$(ls "$TMP"/root/usr/share/doc/socklab/handouts/ko/*.md | grep -vc '/README.md$')
+[ "$handouts_ko" = "$lessons" ] || fail "$handouts_ko Korean handouts for $lessons lessons"
 [ "$("$TMP/root/usr/bin/socklab" list)" = "$("$SOCKLAB" list)" ] || fail "the installed socklab lists other lessons"
 dpkg-deb -I "$deb" | grep -q "Depends:.*libevent-core" || fail "the package declares no dependency on libevent"
-pass "$(basename "$deb"): 3 programs, the dissector, $handouts handouts; the installed socklab works"
+pass "$(basename "$deb"): 3 programs, the dissector, $handouts handouts (and in Korean); the installed socklab works"
