@@ -133,6 +133,7 @@ static const struct i18n_pair pairs[] = {
     {"usage: socklab compare LESSON LESSON...", "사용법: socklab compare LESSON LESSON..."},
     {"compare takes at most %d lessons", "compare는 레슨을 최대 %d개까지 받습니다"},
     {"--step: one lesson at a time (socklab run LESSON --step)", "--step: 한 번에 레슨 하나씩 (socklab run LESSON --step)"},
+    {"--port 0 takes any free port; --host is a loopback address of this machine", "--port 0은 빈 포트를 아무거나 씁니다; --host는 이 머신의 루프백 주소입니다"},
     {"unknown command '%s' (commands: list, explain, run, compare)", "알 수 없는 명령 '%s' (명령: list, explain, run, compare)"},
     {"--port P      server port for run (compare: P, P+1, ...); 0 = ephemeral", "--port P      run의 서버 포트 (compare: P, P+1, ...); 0 = 임의 포트"},
     {"--host ADDR   loopback address to run on (default 127.0.0.1)", "--host ADDR   실행할 루프백 주소 (기본값 127.0.0.1)"},

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/cli.h"
+#include "common/i18n.h"
 #include "compat/os.h"
 #include "compat/sock.h"
 #include "lessons/engine/engine.h"
@@ -154,6 +155,20 @@ static int write_ladder(FILE *f, const char *path, struct lesson_report *const *
     return 0;
 }
 
+/* Runs that never started: one line each ("socklab: LESSON: cannot listen: ..."); 1 if any. */
+static int setup_errors(struct lesson_report *const *rs, size_t n)
+{
+    size_t i;
+    int any = 0;
+    for (i = 0; i < n; i++)
+        if (report_setup_error(rs[i]) != NULL) {
+            fprintf(stderr, "%s: %s (%s)\n", PROG, report_setup_error(rs[i]),
+                    T("--port 0 takes any free port; --host is a loopback address of this machine"));
+            any = 1;
+        }
+    return any;
+}
+
 /* The width compare fits its table to: the terminal's, or $COLUMNS when set (0: no limit). */
 static int terminal_width(void)
 {
@@ -262,6 +277,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s: out of memory\n", PROG);
             return 1;
         }
+        if (setup_errors(&r, 1)) {
+            report_free(r);
+            return 2;
+        }
         rc = cap != NULL ? write_capture(cap, cap_path, &r, 1) : 0;
         if (json)
             report_print_json(stdout, r);
@@ -300,6 +319,11 @@ int main(int argc, char **argv)
         if (rc < 0) {
             fprintf(stderr, "%s: out of memory\n", PROG);
             return 1;
+        }
+        if (setup_errors(rs, (size_t)n)) {
+            for (i = 0; i < n; i++)
+                report_free(rs[i]);
+            return 2;
         }
         if (cap != NULL)
             rc |= write_capture(cap, cap_path, rs, (size_t)n);

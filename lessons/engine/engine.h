@@ -70,6 +70,9 @@ int report_write_pcapng(FILE *out, struct lesson_report *const *rs, size_t n, ui
 /* Tells the report where its capture went (file, its size), for the text and JSON. */
 void report_set_capture_file(struct lesson_report *r, const char *path, uint64_t bytes);
 int report_has_capture(const struct lesson_report *r); /* the run captured its packets */
+/* Why the run never started (no listener: the port is taken, the address is not this machine's),
+ * or NULL. Such a run has no report to speak of: the programs say this in one line (report.c). */
+const char *report_setup_error(const struct lesson_report *r);
 /* The ladder (sequence) diagram of each captured run: its packets as arrows between the sides'
  * lifelines, its timeline events on them. In the terminal, width columns (0: 120), one lesson after
  * another (ladder_text.c); as SVG, a column per lesson, -1 when no run has a capture (ladder_svg.c). */

@@ -144,6 +144,8 @@ struct lesson_report {
     char capture_file[256];
     unsigned long long capture_file_bytes;
     char capture_note[SOCK_ERR_LEN]; /* why there is no capture, when one was asked for */
+    /* The run never started (its listener could not be made): why, in one line. */
+    char setup_error[ERROR_LEN];
 };
 
 /* side.c */

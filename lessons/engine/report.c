@@ -154,3 +154,8 @@ void report_finish(struct lesson_report *r)
         r->lesson->check(r);
     checks_mark_known_differences(r);
 }
+
+const char *report_setup_error(const struct lesson_report *r)
+{
+    return r->setup_error[0] != '\0' ? r->setup_error : NULL;
+}

@@ -190,7 +190,8 @@ struct lesson_report *lesson_run(const struct lesson *l, const struct lesson_opt
     run->host = host;
     run->shared_process = o->shared_process;
     run->listener = sock_listen_tcp(host, o->port, 16, err);
-    if (run->listener == SOCK_INVALID) {
+    if (run->listener == SOCK_INVALID) { /* a setup error, not a lesson that failed: nothing ran */
+        snprintf(r->setup_error, sizeof r->setup_error, "%s: cannot listen: %s", l->name, err);
         report_add_error(r, err);
         free(run);
         return r;
