@@ -36,22 +36,14 @@ def literal_run(text, i):
 
 
 def texts_in(path, program):
+    """The literals that follow each match of each pattern."""
     text = open(path, encoding="utf-8").read()
-    found = []
-    for m in re.finditer(r"\bT\(", text):
-        lit = literal_run(text, m.end())
-        if lit is not None:
-            found.append(lit[0])
-    for m in re.finditer(r"\bcli_fail\([^,]*,", text):
-        lit = literal_run(text, m.end())
-        if lit is not None:
-            found.append(lit[0])
+    patterns = [r"\bT\(", r"\bcli_fail\([^,]*,"]
     if program:
-        for m in re.finditer(r"\{\"[a-z0-9-]+\", CLI_[A-Z]+, [^,]+, [^,]+, [^,]+,", text):
-            lit = literal_run(text, m.end())
-            if lit is not None:
-                found.append(lit[0])
-        for m in re.finditer(r"static const char usage\[\] =", text):
+        patterns += [r"\{\"[a-z0-9-]+\", CLI_[A-Z]+, [^,]+, [^,]+, [^,]+,", r"static const char usage\[\] ="]
+    found = []
+    for pattern in patterns:
+        for m in re.finditer(pattern, text):
             lit = literal_run(text, m.end())
             if lit is not None:
                 found.append(lit[0])
