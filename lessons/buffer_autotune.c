@@ -86,16 +86,45 @@ static void check(struct lesson_report *r)
 }
 
 static const struct lesson_chart charts[] = {
-    {"receiver SO_RCVBUF", SIDE_CLIENT, "rcvbuf", NULL},
-    {"receiver rcv_space: read per round trip", SIDE_CLIENT, "rcv_space", NULL},
-    {"sender SO_SNDBUF", SIDE_SERVER, "sndbuf", NULL},
-    {"sender snd_wnd: the window it may fill", SIDE_SERVER, "snd_wnd", NULL},
-    {"sender snd_cwnd: congestion window", SIDE_SERVER, "snd_cwnd", NULL},
-    {"sender SIOCOUTQ: unacknowledged + unsent", SIDE_SERVER, "outq", NULL},
-    {"sender notsent_bytes: not yet sent", SIDE_SERVER, "notsent", NULL},
-    {"sender time held by the receive window", SIDE_SERVER, "rwnd_limited", NULL},
-    {"bytes received (slope = throughput)", SIDE_CLIENT, "received", NULL},
+    {"receiver SO_RCVBUF", SIDE_CLIENT, "rcvbuf", "수신 측 SO_RCVBUF"},
+    {"receiver rcv_space: read per round trip", SIDE_CLIENT, "rcv_space", "수신 측 rcv_space: 왕복마다 읽은 양"},
+    {"sender SO_SNDBUF", SIDE_SERVER, "sndbuf", "송신 측 SO_SNDBUF"},
+    {"sender snd_wnd: the window it may fill", SIDE_SERVER, "snd_wnd", "송신 측 snd_wnd: 채울 수 있는 윈도우"},
+    {"sender snd_cwnd: congestion window", SIDE_SERVER, "snd_cwnd", "송신 측 snd_cwnd: 혼잡 윈도우"},
+    {"sender SIOCOUTQ: unacknowledged + unsent", SIDE_SERVER, "outq", "송신 측 SIOCOUTQ: 확인 안 됨 + 아직 안 보냄"},
+    {"sender notsent_bytes: not yet sent", SIDE_SERVER, "notsent", "송신 측 notsent_bytes: 아직 보내지 않음"},
+    {"sender time held by the receive window", SIDE_SERVER, "rwnd_limited", "송신 측이 수신 윈도우에 묶인 시간"},
+    {"bytes received (slope = throughput)", SIDE_CLIENT, "received", "받은 바이트 (기울기 = 처리량)"},
     {NULL, SIDE_CLIENT, NULL, NULL},
+};
+
+static const struct lesson_text ko = {
+    .title = "시간에 따른 버퍼 자동 튜닝: 기본 버퍼는 커지고 고정한 버퍼는 그대로, 그리고 처리량",
+    .explain = "서버에서 클라이언트로 대량 전송(bulk transfer)을 두 번, 각각 1.5 s 동안 합니다. 첫 번째는 버퍼를 "
+               "그대로 두고, 두 번째는 클라이언트가 SO_RCVBUF를(connect 전에), 서버가 SO_SNDBUF를 16 KiB로 "
+               "설정합니다. 양쪽 모두 50 ms마다 자신의 소켓을 샘플링합니다 - 버퍼 크기, 큐, 그리고 커널의 TCP_INFO: "
+               "rcv_space(읽는 쪽이 한 왕복(round trip) 동안 소비한 양으로, 수신 자동 튜닝(autotuning)을 움직이는 "
+               "값), snd_wnd(수신 측이 알리는(advertise) 윈도우), snd_cwnd, notsent_bytes, 그리고 송신 측이 수신 "
+               "윈도우(receive window) 때문에 묶여 있던 시간입니다. 기본 버퍼에서는 데이터가 흐르는 동안 커널이 두 "
+               "버퍼를 모두 키우며, 상한은 tcp_rmem[2] / tcp_wmem[2]입니다. 고정한(locked) 버퍼는 전혀 움직이지 "
+               "않으므로 수신 측은 작은 버퍼가 허용하는 것보다 큰 윈도우를 결코 알릴 수 없습니다 - 자동 튜닝이 "
+               "따라갈 속도인 rcv_space는 계속 측정되는데도 말입니다. 이 경로에서 고정이 치른 비용은 차트와 "
+               "처리량(throughput) 측정값(fact)이 보여 줍니다. 윈도우는 처리량을 대략 윈도우 / 왕복 시간으로 "
+               "제한하는데, 루프백에서는 한 왕복이 마이크로초 단위이므로 여기서의 비용은 실제 네트워크를 거칠 때보다 "
+               "훨씬 작습니다.",
+    .watch = "클라이언트의 ACK: 윈도우 필드가 첫 번째 연결에서는 커지고 두 번째 연결에서는 작게 유지됨\n"
+             "두 SYN의 wscale 옵션: 고정한 연결 쪽이 더 작음\n"
+             "각 스트림에서 Statistics > TCP Stream Graphs > Window Scaling: 시간에 따른 수신 윈도우\n"
+             "Statistics > Conversations: 두 연결의 바이트 수와 지속 시간",
+    .on_linux = "수신 자동 튜닝(tcp_moderate_rcvbuf)은 읽는 쪽이 속도를 따라가는 동안 SO_RCVBUF를 tcp_rmem[2]까지 "
+                "키웁니다. 송신 버퍼는 혼잡 윈도우(congestion window)를 따라 tcp_wmem[2]까지 커집니다. SO_RCVBUF나 "
+                "SO_SNDBUF를 설정하면 그 버퍼는 설정값의 두 배로 고정됩니다(tcp(7)).",
+    .on_windows = "수신 윈도우 자동 튜닝(receive window autotuning)과 동적 송신 버퍼링(dynamic send buffering)은 "
+                  "기본으로 켜져 있습니다. SO_SNDBUF를 설정하면 동적 송신 버퍼링이 꺼집니다(Microsoft의 "
+                  "SIO_IDEAL_SEND_BACKLOG_QUERY 문서). getsockopt가 자동 튜닝된 크기를 보여 주는지, 설정한 "
+                  "SO_RCVBUF가 윈도우를 고정하는지는 문서화되어 있지 않습니다: 레슨은 측정한 값을 보고합니다.",
+    .under_wine = "Wine에는 SIO_TCP_INFO가 없습니다: TCP_INFO 시계열은 이 플랫폼에서 측정되지 않는다고 표시됩니다. "
+                  "버퍼 크기와 바이트 수는 그래도 측정됩니다.",
 };
 
 const struct lesson lesson_buffer_autotune = {
@@ -136,4 +165,5 @@ const struct lesson lesson_buffer_autotune = {
     .client = client,
     .check = check,
     .charts = charts,
+    .ko = &ko,
 };

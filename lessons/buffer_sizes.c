@@ -173,10 +173,43 @@ static void check(struct lesson_report *r)
 }
 
 static const struct lesson_chart charts[] = {
-    {"receiver SO_RCVBUF during the stream", SIDE_CLIENT, "rcvbuf", NULL},
-    {"receiver rcv_space: read per round trip", SIDE_CLIENT, "rcv_space", NULL},
-    {"bytes received (slope = throughput)", SIDE_CLIENT, "received", NULL},
+    {"receiver SO_RCVBUF during the stream", SIDE_CLIENT, "rcvbuf", "수신 측 SO_RCVBUF (스트림 동안)"},
+    {"receiver rcv_space: read per round trip", SIDE_CLIENT, "rcv_space", "수신 측 rcv_space: 왕복마다 읽은 양"},
+    {"bytes received (slope = throughput)", SIDE_CLIENT, "received", "받은 바이트 (기울기 = 처리량)"},
     {NULL, SIDE_CLIENT, NULL, NULL},
+};
+
+static const struct lesson_text ko = {
+    .title = "SO_SNDBUF/SO_RCVBUF: 요청한 크기와 실제로 받은 크기, SYN의 윈도우 스케일, 꺼지는 자동 튜닝",
+    .explain = "클라이언트는 연결 네 개를 만듭니다. 각 connect() 전에 SO_SNDBUF와 SO_RCVBUF 모두에 버퍼 크기를 "
+               "요청하고 - 4 KiB, 아무것도 설정하지 않음(기본값), 1 MiB, 그리고 커널이 허용하는 것보다 큰 64 MiB - "
+               "실제로 받은 값을 다시 읽습니다. Linux는 요청을 net.core.rmem_max / wmem_max로 제한한 뒤 두 배로 "
+               "늘리므로(늘어난 절반은 커널 자체의 관리 비용(bookkeeping)에 쓰입니다), getsockopt는 setsockopt에 준 "
+               "값을 결코 그대로 돌려주지 않습니다. 아무도 튜닝하지 않은 소켓은 tcp_rmem[1] / tcp_wmem[1]에서 시작해 "
+               "자동 튜닝(autotuning)됩니다: 송신 버퍼(send buffer)는 연결이 맺어지자마자, 수신 버퍼(receive "
+               "buffer)는 데이터가 읽히는 대로 커지며, 상한은 tcp_rmem[2] / tcp_wmem[2]입니다. connect() 전에 설정한 "
+               "수신 버퍼는 SYN의 윈도우 스케일(window scale)도 결정하는데, 이 값은 나중에 결코 바뀔 수 없습니다: "
+               "작은 버퍼는 작은 스케일을 알리고, 튜닝하지 않은 소켓은 자동 튜닝이 도달할 수 있는 최대 크기에 맞춘 "
+               "스케일을 알립니다. 그다음 각 연결은 서버로부터 0.4 s 동안 스트림을 받고, 클라이언트는 50 ms마다 "
+               "자신의 SO_RCVBUF와 TCP_INFO를 샘플링합니다. 커지는 것은 튜닝하지 않은 버퍼뿐입니다: SO_RCVBUF를 "
+               "설정하면 그 소켓의 수신 자동 튜닝이 꺼집니다. TCP_INFO의 rcv_space는 읽는 쪽이 한 왕복(round "
+               "trip)마다 가져가는 양에 대한 커널의 추정치이고 자동 튜닝은 이 값을 보고 움직이는데, 이 값은 "
+               "고정된(locked) 소켓에서도 여전히 바뀔 수 있습니다. 실제로 바뀌었는지는 차트가 보여 줍니다.",
+    .watch = "각 클라이언트 SYN의 윈도우 스케일 옵션(wscale): 4 KiB 연결에서 가장 작음\n"
+             "클라이언트가 보낸 첫 ACK들의 Win 필드에 2^wscale을 곱한 값이 리포트의 client_window_at_accept입니다: "
+             "SO_RCVBUF보다 작은데, SO_RCVBUF에는 커널의 오버헤드 몫도 들어 있기 때문입니다\n"
+             "Statistics > Conversations: 네 연결이 small, default, large, above_max 순서로 나옴\n"
+             "스트림을 보려면 SYN 필터를 빼십시오: small 연결의 윈도우는 계속 아주 작게 유지됩니다",
+    .on_linux = "getsockopt는 2 x min(requested, rmem_max / wmem_max)를 반환합니다(socket(7)). 설정하지 않은 소켓은 "
+                "tcp_rmem[1] / tcp_wmem[1]에서 시작하고, 송신 버퍼는 connect 시점에, 수신 버퍼는 데이터가 읽히는 "
+                "동안 커지며, 상한은 tcp_rmem[2] / tcp_wmem[2]입니다. SO_RCVBUF를 설정하면 크기가 고정되고 수신 자동 "
+                "튜닝이 멈춥니다(tcp(7)). 윈도우 스케일에 반영되게 하려면 connect()나 listen() 전에 설정하십시오.",
+    .on_windows = "getsockopt는 설정된 값을 그대로 반환합니다. SO_RCVBUF를 설정하지 않으면 수신 윈도우는 자동 "
+                  "튜닝되고, SO_SNDBUF를 설정하면 동적 송신 버퍼링(dynamic send buffering)이 꺼집니다(Microsoft의 "
+                  "SIO_IDEAL_SEND_BACKLOG_QUERY 문서). 설정한 SO_RCVBUF가 윈도우를 고정하는지는 문서화되어 있지 "
+                  "않습니다: 레슨은 측정한 값을 보고합니다. tcp_rmem 같은 sysctl은 없습니다.",
+    .under_wine = "Wine은 설정된 값을 기억해 그대로 보고하지만, 그 아래의 Linux 커널은 값을 두 배로 늘립니다(ss -m은 "
+                  "두 배가 된 크기를 보여 줍니다).",
 };
 
 const struct lesson lesson_buffer_sizes = {
@@ -222,4 +255,5 @@ const struct lesson lesson_buffer_sizes = {
     .client = client,
     .check = check,
     .charts = charts,
+    .ko = &ko,
 };

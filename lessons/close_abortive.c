@@ -67,6 +67,32 @@ static const struct lesson_quirk quirks[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+static const struct lesson_text ko = {
+    .title = "SO_LINGER{1,0}: close()가 RST를 보내고 큐의 데이터는 버려짐, TIME_WAIT 없음",
+    .explain = "서버는 256 KiB 버스트 가운데 커널이 블로킹 없이 받아 주는 만큼을(루프백에서는 전부, 실제 링크에서는 "
+               "그보다 적게: 얼마인지는 bytes_written_before_close가 알려 줍니다) 읽지 않는 클라이언트에게 쓰고, "
+               "SO_LINGER를 {l_onoff=1, l_linger=0}으로 설정한 뒤 닫습니다. 서버를 실제로 떠난 것은 클라이언트의 "
+               "작은 윈도우(window)만큼인 몇 KiB뿐이고, 나머지는 한 번도 전송되지 않았습니다(never_sent_at_close). "
+               "이것이 강제 종료(abortive close, hard close)입니다: 커널은 아직 큐에 있는 모든 것을 버리고, FIN 대신 "
+               "RST를 보내고, 연결을 즉시 잊어버리므로 어느 쪽도 TIME_WAIT에 들어가지 않습니다. 클라이언트가 읽으면 "
+               "이미 수신 버퍼(receive buffer)에 도착해 있던 데이터를 받고, 그다음 recv()가 리셋(ECONNRESET / "
+               "WSAECONNRESET)으로 실패합니다. 깨끗한 EOF는 결코 오지 않습니다. 게임 서버는 TIME_WAIT 항목을 쌓지 "
+               "않고 악성 클라이언트를 끊어 낼 때 이 방법을 씁니다. 대가는 서버가 이미 '보낸' 데이터를 상대가 잃을 "
+               "수 있다는 점입니다.",
+    .watch = "버스트 직후 서버 포트에서 나가는 RST 하나([R.]), 그리고 서버의 FIN은 없음\n"
+             "클라이언트의 윈도우가 닫힌 뒤 서버가 쓴 데이터는 패킷으로 한 번도 나가지 않습니다: 데이터 세그먼트를 "
+             "모두 더하면 bytes_written_before_close가 아니라 bytes_peer_received가 됩니다\n"
+             "클라이언트의 마지막 ACK은 도착한 양보다 적게 확인할 수 있습니다: RST가 왔을 때 클라이언트는 지연 "
+             "ACK(delayed ACK)으로 ACK을 미루고 있었습니다(bytes_peer_received는 recv()가 받은 양을 셉니다)\n"
+             "RST 뒤로는 아무것도 없습니다: TIME_WAIT에 이르는 교환이 없습니다",
+    .on_linux = "close()는 곧바로 반환합니다. RST가 즉시 전송되고 소켓은 소켓 테이블에서 사라집니다(FIN_WAIT도, "
+                "TIME_WAIT도 없음). 상대는 RST 전에 수신 큐에 도착한 데이터를 여전히 읽을 수 있고, 그다음 recv()가 "
+                "ECONNRESET으로 실패합니다.",
+    .on_windows = "linger {1,0}인 closesocket()은 강제 종료(hard close)입니다: RST를 보내고, TIME_WAIT은 없으며, "
+                  "상대의 다음 recv는 WSAECONNRESET으로 실패합니다(Microsoft의 closesocket 문서). Wine 8에서는 "
+                  "select() 기반 수신 측이 RST를 대신 EOF로 봅니다: Windows가 아니라 Wine의 차이입니다.",
+};
+
 const struct lesson lesson_close_abortive = {
     .name = "close-abortive",
     .title = "SO_LINGER{1,0}: close() sends RST, queued data is discarded, no TIME_WAIT",
@@ -100,4 +126,5 @@ const struct lesson lesson_close_abortive = {
     .client = client,
     .check = check,
     .quirks = quirks,
+    .ko = &ko,
 };

@@ -61,6 +61,31 @@ static void check(struct lesson_report *r)
     expect_str(r, "time_wait_on_closer", "time_wait_on", "server");
 }
 
+static const struct lesson_text ko = {
+    .title = "일반 close(): 큐에 남은 데이터 뒤에 FIN, 유실 없음, 먼저 닫은 쪽에 TIME_WAIT",
+    .explain = "서버는 256 KiB 버스트 가운데 커널이 블로킹 없이 받아 주는 만큼을(루프백에서는 전부, 실제 링크에서는 "
+               "그보다 적게: 얼마인지는 bytes_written_before_close가 알려 줍니다) 아직 읽지 않는 클라이언트에게 쓴 "
+               "뒤, 일반 close()를 호출합니다. close()는 기다리지 않습니다: 큐에 쌓인 바이트를 커널에 맡기고 바로 "
+               "반환합니다. 클라이언트의 작은 수신 버퍼(receive buffer)가 차면 클라이언트의 윈도우(window)가 0으로 "
+               "떨어지고, 윈도우가 닫혀 있는 동안 서버의 커널은 persist 타이머(persist timer)에 따라 그 윈도우를 "
+               "프로브(probe)합니다. 클라이언트가 읽으면 윈도우가 열리고 커널이 나머지를 보냅니다. FIN은 데이터 뒤에 "
+               "별도의 세그먼트로 오지 않고 마지막 데이터 세그먼트에 실려 갑니다([FIN, PSH, ACK]). 클라이언트는 모든 "
+               "바이트를 읽은 다음 EOF를 받습니다(recv가 0을 반환). 서버가 먼저 닫았으므로 연결의 서버 쪽 끝이 "
+               "TIME_WAIT에 들어갑니다.",
+    .watch = "버퍼가 가득 차면 클라이언트가 보내는 윈도우 0인 ACK([TCP ZeroWindow])\n"
+             "윈도우가 닫혀 있는 동안 서버가 보내는 제로 윈도우 프로브(zero-window probe): 데이터를 싣지 않은 빈 "
+             "ACK이어서 Wireshark는 이를 [TCP Keep-Alive]라고 부릅니다\n"
+             "서버가 close()를 호출한 뒤에도, 클라이언트의 윈도우가 열리면([TCP Window Update]) 서버 포트에서 데이터 "
+             "세그먼트가 계속 나갑니다\n"
+             "FIN은 서버의 마지막 데이터 세그먼트에 실려 갑니다([FIN, PSH, ACK]): 그 뒤로 데이터는 없습니다\n"
+             "RST는 어디에도 없습니다",
+    .on_linux = "close()는 즉시 반환합니다(SO_LINGER 없음). 데이터가 아직 큐에 있는 동안 연결은 FIN_WAIT1이 되고, "
+                "이어서 FIN_WAIT2가 되며, 클라이언트의 FIN이 도착하면 60 s 동안 TIME_WAIT에 머뭅니다.",
+    .on_windows = "SO_LINGER가 꺼진 closesocket()은 즉시 반환하고, 연결 종료는 백그라운드에서 마무리됩니다(정상 "
+                  "종료(graceful close), Microsoft의 closesocket 문서). TIME_WAIT은 TcpTimedWaitDelay만큼 "
+                  "지속됩니다(이전 버전에서는 240 s로 문서화되어 있습니다. 직접 측정해 보십시오).",
+};
+
 const struct lesson lesson_close_graceful = {
     .name = "close-graceful",
     .title = "plain close(): FIN after the queued data, nothing lost, TIME_WAIT on the closer",
@@ -92,4 +117,5 @@ const struct lesson lesson_close_graceful = {
     .server = server,
     .client = client,
     .check = check,
+    .ko = &ko,
 };

@@ -88,15 +88,44 @@ static void check(struct lesson_report *r)
     "Wine 8's closesocket is Linux's close(): with SO_LINGER {1,N} on a non-blocking socket " \
     "it blocks N s and then closes gracefully (FIN, TIME_WAIT); Windows fails at once with " \
     "WSAEWOULDBLOCK and a blocking close ends in RST"
+#define WINE_LINGER_KO \
+    "Wine 8의 closesocket은 Linux의 close()입니다: 논블로킹 소켓에 SO_LINGER {1,N}이면 N s 동안 블로킹된 " \
+    "뒤 정상적으로 닫습니다(FIN, TIME_WAIT). Windows는 즉시 WSAEWOULDBLOCK으로 실패하고, 블로킹 close는 " \
+    "RST로 끝납니다"
 
 static const struct lesson_quirk quirks[] = {
-    {"wine", "nonblocking_close_refused", WINE_LINGER, NULL},
-    {"wine", "nonblocking_close_did_not_wait", WINE_LINGER, NULL},
-    {"wine", "blocking_close_waited_linger", WINE_LINGER, NULL},
-    {"wine", "peer_saw_reset", WINE_LINGER, NULL},
-    {"wine", "queued_data_discarded", WINE_LINGER, NULL},
-    {"wine", "no_time_wait", WINE_LINGER, NULL},
+    {"wine", "nonblocking_close_refused", WINE_LINGER, WINE_LINGER_KO},
+    {"wine", "nonblocking_close_did_not_wait", WINE_LINGER, WINE_LINGER_KO},
+    {"wine", "blocking_close_waited_linger", WINE_LINGER, WINE_LINGER_KO},
+    {"wine", "peer_saw_reset", WINE_LINGER, WINE_LINGER_KO},
+    {"wine", "queued_data_discarded", WINE_LINGER, WINE_LINGER_KO},
+    {"wine", "no_time_wait", WINE_LINGER, WINE_LINGER_KO},
     {NULL, NULL, NULL, NULL},
+};
+
+static const struct lesson_text ko = {
+    .title = "SO_LINGER{1,N}: 기다리는 close() (Linux: N s 블로킹, Windows: 실패하거나 리셋)",
+    .explain = "클라이언트가 읽지 않는 동안 서버는 연결을 데이터로 채우고, SO_LINGER를 {l_onoff=1, l_linger=2}로 "
+               "설정한 뒤 논블로킹(non-blocking) 소켓을 닫습니다. 여기서 운영체제마다 동작이 갈립니다. Linux는 "
+               "논블로킹 소켓에서도 close()를 최대 2 s 동안 블로킹하고(그동안 이벤트 루프가 멈춥니다), 그 뒤 성공을 "
+               "반환하면서 커널이 연결을 FIN_WAIT1에 둔 채 계속 전송합니다: RST는 없고, 클라이언트가 읽기 시작하면 "
+               "데이터는 그래도 도착합니다. Windows는 논블로킹 소켓을 블로킹하지 않습니다(closesocket이 "
+               "WSAEWOULDBLOCK으로 실패하고 소켓은 열린 채로 남습니다). 블로킹 closesocket은 2 s를 기다린 뒤 연결을 "
+               "리셋하고 데이터를 버립니다. 레슨은 지금 실행 중인 플랫폼에서 돌고, 그 플랫폼의 동작을 검사합니다.",
+    .watch = "Linux: close()가 블로킹된 동안 서버가 보내는 제로 윈도우 프로브(zero-window probe), RST는 없음, "
+             "클라이언트가 읽으면 나머지 데이터와 FIN\n"
+             "Linux: FIN은 마지막 데이터 세그먼트에 실려 클라이언트가 읽을 때에야 전송됩니다. 레슨의 클라이언트는 "
+             "linger 시간보다 1 s 더 기다리므로, close()가 반환되고 약 1 s 뒤입니다: 유실은 없습니다\n"
+             "Windows: 블로킹 closesocket 호출 약 2 s 뒤의 RST, FIN은 없음\n"
+             "리포트의 타임라인에 있는 서버의 close 시각을 캡처와 비교해 보십시오",
+    .on_linux = "close()는 약 N s 동안 블로킹되고(측정값: close_call_ms) 0을 반환하며, 연결은 데이터가 큐에 남은 채 "
+                "FIN_WAIT1에 머뭅니다. 상대는 나중에 모든 데이터를 읽고 그다음 EOF를 받습니다. linger 타임아웃은 "
+                "연결을 리셋하지 않습니다.",
+    .on_windows = "논블로킹 closesocket()은 즉시 WSAEWOULDBLOCK으로 실패하고, 연결 종료는 시작되지 않습니다. 블로킹 "
+                  "closesocket()은 최대 N s를 기다린 뒤 강제로 닫습니다: RST, 큐의 데이터 유실, TIME_WAIT "
+                  "없음(Microsoft의 closesocket 문서).",
+    .under_wine = "Wine은 Linux처럼 동작합니다: 논블로킹 closesocket()이 N s 동안 블로킹된 뒤 정상적으로 "
+                  "닫습니다(아래 검사 항목 참조).",
 };
 
 const struct lesson lesson_close_linger = {
@@ -132,4 +161,5 @@ const struct lesson lesson_close_linger = {
     .client = client,
     .check = check,
     .quirks = quirks,
+    .ko = &ko,
 };

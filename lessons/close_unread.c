@@ -54,6 +54,25 @@ static const struct lesson_quirk quirks[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+static const struct lesson_text ko = {
+    .title = "읽지 않은 수신 데이터가 남은 close()는 FIN 대신 RST를 보냄",
+    .explain = "클라이언트가 1 KiB 요청을 보냅니다. 서버는 요청을 읽지 않고 512 bytes로 응답한 뒤 일반 close()를 "
+               "호출합니다(SO_LINGER 없음). 수신 큐에 애플리케이션이 한 번도 읽지 않은 데이터가 아직 남아 있으므로 "
+               "커널은 FIN을 보내지 않고 연결을 리셋합니다(RFC 2525 2.17절, 'Failure to RST on close with data "
+               "pending'). 이렇게 상대에게 데이터가 유실되었음을 알립니다. 그러면 클라이언트의 recv()는 EOF로 끝나지 "
+               "않고 리셋으로 실패합니다. '413 Payload Too Large'로 응답하고 요청 본문(body)을 다 읽지 않은 채 닫는 "
+               "HTTP 서버가 바로 이 경우입니다: 클라이언트는 그 응답을 끝내 보지 못할 수도 있습니다.",
+    .watch = "클라이언트 포트에서 온 요청: 서버의 커널이 ACK으로 확인했지만 한 번도 읽히지 않음\n"
+             "서버의 응답, 바로 뒤에 오는 RST([R.]), 그리고 FIN은 없음\n"
+             "RST 전에 클라이언트가 응답을 ACK으로 확인했는지 여부(클라이언트는 그 응답을 여전히 읽을 수도 있습니다)",
+    .on_linux = "수신 큐가 비어 있지 않으므로 close()는 곧바로 반환하면서 RST를 보냅니다. 소켓은 소켓 테이블에서 "
+                "사라집니다(TIME_WAIT 없음). 상대는 RST 전에 수신 큐에 도착한 데이터를 여전히 읽을 수 있고, 그다음 "
+                "recv()가 ECONNRESET으로 실패합니다.",
+    .on_windows = "읽지 않은 데이터가 있는 closesocket()도 연결을 리셋합니다. 상대의 recv는 WSAECONNRESET으로 "
+                  "실패하며, Windows는 RST가 도착하면 받았지만 아직 읽지 않은 데이터를 버릴 수 "
+                  "있습니다(bytes_peer_received를 측정해 보십시오).",
+};
+
 const struct lesson lesson_close_unread = {
     .name = "close-unread",
     .title = "close() with unread received data sends RST instead of FIN",
@@ -80,4 +99,5 @@ const struct lesson lesson_close_unread = {
     .client = client,
     .check = check,
     .quirks = quirks,
+    .ko = &ko,
 };

@@ -60,6 +60,29 @@ static void check(struct lesson_report *r)
     expect_str(r, "with_close_no_time_wait", "with_close_time_wait_on", "none");
 }
 
+static const struct lesson_text ko = {
+    .title = "shutdown(SHUT_WR): 수신은 계속하면서 FIN 보내기 - close()와 비교",
+    .explain = "클라이언트는 4 KiB 요청을 보내고 shutdown(SHUT_WR)을 호출합니다(Windows에서는 SD_SEND). 요청 뒤에 "
+               "FIN이 나가지만, 닫히는 것은 클라이언트의 송신 방향뿐입니다(하프 클로즈, half-close). 서버는 요청을 "
+               "읽고 EOF를 본 뒤(recv가 0을 반환) 그래도 64 KiB 응답을 보냅니다. 응답은 모두 도착하고, 그 뒤에 "
+               "서버의 FIN이 옵니다. 클라이언트는 이렇게 응답을 포기하지 않고도 '요청은 이게 전부'라고 알립니다. 두 "
+               "번째 연결은 같은 일을 close()로 합니다: 패킷상으로 FIN은 똑같아 보이지만 클라이언트의 소켓은 이미 "
+               "없으므로, 클라이언트의 커널은 응답의 첫 세그먼트에 RST로 답하고 서버의 송신은 도중에 멈춥니다: "
+               "응답을 보내는 send() 호출 가운데 하나가 EPIPE로 실패합니다(with_close_reply_bytes_sent는 그 전에 "
+               "나간 양을 셉니다).",
+    .watch = "연결 1: 요청 직후 클라이언트의 FIN, 그 뒤로도 여러 세그먼트에 걸쳐 클라이언트 쪽으로 흐르는 서버의 "
+             "데이터\n"
+             "연결 1: 마지막에 서버의 FIN, 그리고 클라이언트의 최종 ACK(TIME_WAIT은 클라이언트가 가집니다)\n"
+             "연결 2: 같은 클라이언트 FIN, 이어서 서버 응답의 첫 세그먼트에 클라이언트가 RST로 답함: 응답은 거기서 "
+             "멈춤\n"
+             "두 연결을 구분하려면 Statistics > Conversations를 사용하십시오",
+    .on_linux = "shutdown(SHUT_WR)은 곧바로 반환하고, 소켓은 수신을 계속하면서 FIN_WAIT1/FIN_WAIT2로 갑니다. close() "
+                "뒤에 데이터가 도착하면 커널은 RST로 답합니다. 그 RST가 도착하는 즉시 서버의 send()는 EPIPE로 "
+                "실패합니다 - 응답을 보내는 도중에(연결이 CLOSE_WAIT 상태에서 리셋되었기 때문입니다).",
+    .on_windows = "shutdown(SD_SEND)은 결코 블로킹하지 않으며, 큐에 있는 데이터 뒤에 FIN을 보냅니다. 수신은 "
+                  "계속됩니다. 완전히 닫은 상대에게 보내면 WSAECONNRESET/WSAECONNABORTED로 끝납니다.",
+};
+
 const struct lesson lesson_half_close = {
     .name = "half-close",
     .title = "shutdown(SHUT_WR): FIN while still receiving - contrasted with close()",
@@ -91,4 +114,5 @@ const struct lesson lesson_half_close = {
     .server = server,
     .client = client,
     .check = check,
+    .ko = &ko,
 };

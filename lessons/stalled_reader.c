@@ -226,16 +226,61 @@ static void check(struct lesson_report *r)
 }
 
 static const struct lesson_chart charts[] = {
-    {"receiver SIOCINQ: arrived, not read", SIDE_CLIENT, "inq", NULL},
-    {"sender snd_wnd: the reader's window", SIDE_SERVER, "snd_wnd", NULL},
-    {"sender persist backoff: zero-window probes sent", SIDE_SERVER, "backoff", NULL},
-    {"sender TCP_INFO probes: sent, not yet answered", SIDE_SERVER, "probes", NULL},
-    {"sender SIOCOUTQ: its kernel's send queue (unsent + unacknowledged)", SIDE_SERVER, "outq", NULL},
-    {"sender notsent_bytes: never sent (the window is shut)", SIDE_SERVER, "notsent", NULL},
-    {"sender evbuffer: the app's own output buffer", SIDE_SERVER, "app_buffer", NULL},
-    {"sender RSS growth", SIDE_SERVER, "rss_growth", NULL},
-    {"bytes read by the reader", SIDE_CLIENT, "received", NULL},
+    {"receiver SIOCINQ: arrived, not read", SIDE_CLIENT, "inq", "수신 측 SIOCINQ: 도착했지만 읽지 않음"},
+    {"sender snd_wnd: the reader's window", SIDE_SERVER, "snd_wnd", "송신 측 snd_wnd: 읽는 쪽의 윈도우"},
+    {"sender persist backoff: zero-window probes sent", SIDE_SERVER, "backoff",
+     "송신 측 persist backoff: 보낸 제로 윈도우 프로브"},
+    {"sender TCP_INFO probes: sent, not yet answered", SIDE_SERVER, "probes",
+     "송신 측 TCP_INFO probes: 보냈지만 아직 응답 없음"},
+    {"sender SIOCOUTQ: its kernel's send queue (unsent + unacknowledged)", SIDE_SERVER, "outq",
+     "송신 측 SIOCOUTQ: 커널의 송신 큐 (아직 안 보냄 + 확인 안 됨)"},
+    {"sender notsent_bytes: never sent (the window is shut)", SIDE_SERVER, "notsent",
+     "송신 측 notsent_bytes: 한 번도 안 보냄 (윈도우가 닫힘)"},
+    {"sender evbuffer: the app's own output buffer", SIDE_SERVER, "app_buffer",
+     "송신 측 evbuffer: 앱 자체의 출력 버퍼"},
+    {"sender RSS growth", SIDE_SERVER, "rss_growth", "송신 측 RSS 증가량"},
+    {"bytes read by the reader", SIDE_CLIENT, "received", "읽는 쪽이 읽은 바이트"},
     {NULL, SIDE_CLIENT, NULL, NULL},
+};
+
+static const struct lesson_text ko = {
+    .title = "읽기를 멈춘 수신 측: 제로 윈도우, persist 프로브, EWOULDBLOCK, 앱의 버퍼 - 상한이 있을 때와 없을 때",
+    .explain = "서버가 읽기를 멈춘 클라이언트에게 10 ms마다 128 KiB를 밀어 넣습니다. 클라이언트의 수신 큐가 가득 "
+               "차면 클라이언트는 제로 윈도우(zero window)를 알립니다. 서버의 커널은 persist 타이머(persist timer)에 "
+               "따라 제로 윈도우 프로브(zero-window probe)를 보내며 연결을 유지하고, 프로브 사이의 간격은 매번 두 "
+               "배로 늘어납니다. 서버의 송신 큐가 차면 send()가 EWOULDBLOCK으로 실패하고, 그때부터 모든 프레임은 "
+               "프로그램 자신의 출력 버퍼(libevent evbuffer)에 쌓이는데, 이 버퍼는 프로세스 메모리입니다. 첫 번째 "
+               "연결은 socklab-server의 --max-outbuf처럼 이 버퍼의 상한을 1 MiB로 둡니다: 느린 클라이언트는 로그에 "
+               "남는 이유와 함께 끊기고, 서버의 메모리는 늘지 않고 평평하게 유지됩니다. 끊는 방법은 close()이므로, "
+               "커널이 이미 받아 둔 데이터는 클라이언트가 읽을 때 여전히 클라이언트에 도착합니다. 두 번째 연결에는 "
+               "상한이 없습니다: 클라이언트가 다시 읽을 때까지 버퍼와 서버의 RSS가 프레임마다 커지고, 그 뒤 모든 "
+               "것이 빠져나가 바이트 수가 일치합니다.",
+    .watch = "win 0인 클라이언트의 ACK(Wireshark: [TCP ZeroWindow]). 첫 번째 것은 데이터 뒤 ~40 ms에 나옵니다\n"
+             "간격이 두 배씩 늘어나는 서버의 제로 윈도우 프로브: Linux는 프로브를 데이터 없이 시퀀스 번호를 1 "
+             "작게(seq - 1) 보내므로 Wireshark는 이를 [TCP Keep-Alive]라고 부릅니다 - "
+             "tcp.analysis.zero_window_probe(1바이트를 싣는 프로브)는 여기서 결코 매치되지 않습니다. 프로브만 "
+             "보려면: tcp.port == PORT && tcp.analysis.keep_alive\n"
+             "서버의 송신 큐(SIOCOUTQ)는 거의 전부가 한 번도 보내지 않은 바이트(notsent_bytes)입니다: 윈도우가 닫혀 "
+             "있어 아무것도 나가지 않으므로, 전송 중(in flight)인 데이터는 적습니다\n"
+             "응답을 받지 못하는 프로브: 읽는 쪽이 응답 빈도를 제한합니다(Linux: 500 ms)\n"
+             "클라이언트가 다시 읽기 시작하면 보내는 윈도우 업데이트(window update), 이어서 데이터 버스트\n"
+             "capped(첫 번째) 연결: 서버의 FIN은 데이터 뒤에 큐잉되어, 클라이언트가 그 데이터를 모두 읽은 뒤에야 "
+             "도착합니다",
+    .on_linux = "수신 측은 윈도우의 오른쪽 끝(right edge)이 움직일 때만 즉시 ACK을 보내는데, 아무도 읽지 않으면 "
+                "그렇지 않습니다: 제로 윈도우는 지연 ACK(delayed ACK) 타이머에 맞춰(~40 ms) 나갑니다. persist "
+                "타이머의 첫 프로브는 RTO 한 번(최소 200 ms) 뒤에 나가고, 그 뒤 간격이 두 배씩 늘어납니다. "
+                "TCP_INFO의 backoff는 프로브 수를 세고, probes는 아직 응답받지 못한 프로브만 셉니다 - 그리고 수신 "
+                "측은 이런 윈도우 밖(out-of-window) 세그먼트에 tcp_invalid_ratelimit(500 ms)마다 최대 한 번만 "
+                "응답하므로, 마지막 응답 뒤 그보다 빨리 보낸 프로브는 응답을 받지 못합니다. 송신 버퍼는 연결이 열릴 "
+                "때 MSS와 혼잡 윈도우(congestion window)로부터 크기가 정해지며(최대 tcp_wmem[2]), 루프백의 MSS는 64 "
+                "KiB라서 그 크기는 수 메가바이트가 됩니다. 그래서 쓰는 쪽 커널은 읽는 쪽의 기본 수신 버퍼보다 훨씬 "
+                "많은 데이터를 붙잡아 둡니다. 가득 찬 논블로킹 소켓에 대한 send()는 EWOULDBLOCK으로 실패합니다. 제로 "
+                "윈도우 뒤에 데이터가 큐에 쌓인 채로 close()하면 데이터는 유지되고(FIN_WAIT1) FIN은 그 데이터 뒤에 "
+                "나갑니다.",
+    .on_windows = "Windows도 persist 타이머로 제로 윈도우를 프로브하지만, SIO_TCP_INFO에는 probe나 backoff 카운터가 "
+                  "없고 SIOCOUTQ도 없습니다: 해당 측정값(fact)은 없으며 그 검사는 n/a로 표시됩니다. 가득 찬 논블로킹 "
+                  "send는 WSAEWOULDBLOCK으로 실패합니다. snd_wnd는 SIO_TCP_INFO에서 얻습니다.",
+    .under_wine = "Wine에는 SIO_TCP_INFO가 없습니다: 윈도우 측정값(snd_wnd)도 측정되지 않습니다.",
 };
 
 const struct lesson lesson_stalled_reader = {
@@ -284,4 +329,5 @@ const struct lesson lesson_stalled_reader = {
     .client = client,
     .check = check,
     .charts = charts,
+    .ko = &ko,
 };

@@ -43,6 +43,24 @@ static void check(struct lesson_report *r)
     expect_str(r, "server_end_gone", "server_final_state", "closed");
 }
 
+static const struct lesson_text ko = {
+    .title = "클라이언트가 먼저 닫음: TIME_WAIT은 클라이언트의 임시 포트에 남음",
+    .explain = "요청 하나와 응답 하나를 주고받은 뒤 클라이언트가 먼저 닫습니다. 첫 FIN을 보내는 쪽이 먼저 닫는 "
+               "쪽(active closer)이며, 이 연결에서 늦게 도착한 세그먼트가 같은 네 주소(양쪽의 IP와 포트)를 쓰는 새 "
+               "연결의 것으로 오인되지 않도록 연결을 TIME_WAIT에 유지해야 합니다(2 x MSL: Linux에서 60 s). 두 번째로 "
+               "닫은 서버는 CLOSE_WAIT과 LAST_ACK을 거쳐, 최종 ACK이 도착하는 즉시 사라집니다. TIME_WAIT 항목은 "
+               "클라이언트의 임시 포트(ephemeral port)에 있습니다. 한 서버로 짧은 연결을 많이 여는 클라이언트가 "
+               "포트를 고갈시킬 수 있는 이유가 이것입니다.",
+    .watch = "첫 FIN은 클라이언트의 (임시) 포트에서 나옵니다\n"
+             "서버가 EOF를 읽은 뒤 서버의 FIN이 뒤따릅니다\n"
+             "클라이언트의 최종 ACK. 그 뒤 `ss -tan state time-wait`을 실행하면 클라이언트의 포트가 나옵니다",
+    .on_linux = "클라이언트의 소켓은 60 s 동안 TIME_WAIT을 유지합니다(TCP_TIMEWAIT_LEN, 고정값). 서버의 소켓은 "
+                "LAST_ACK 뒤에 소켓 테이블에서 사라집니다.",
+    .on_windows = "TIME_WAIT이 남는 쪽은 같습니다. TIME_WAIT은 TcpTimedWaitDelay만큼 지속되고(이전 Windows에서는 240 "
+                  "s로 문서화되어 있습니다. 사용하는 시스템에서 측정해 보십시오), 동적 포트 범위(dynamic port "
+                  "range)는 기본 16,384개 포트입니다.",
+};
+
 const struct lesson lesson_time_wait_client = {
     .name = "time-wait-client",
     .title = "the client closes first: TIME_WAIT lands on the client's ephemeral port",
@@ -65,4 +83,5 @@ const struct lesson lesson_time_wait_client = {
     .server = server,
     .client = client,
     .check = check,
+    .ko = &ko,
 };

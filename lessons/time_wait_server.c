@@ -42,6 +42,22 @@ static void check(struct lesson_report *r)
     expect_str(r, "client_end_gone", "client_final_state", "closed");
 }
 
+static const struct lesson_text ko = {
+    .title = "서버가 먼저 닫음(Connection: close): TIME_WAIT은 서버의 포트에 남음",
+    .explain = "요청 하나와 응답 하나를 주고받고, 서버는 'Connection: close'를 보내는 HTTP 서버처럼 응답 직후 바로 "
+               "닫습니다. 이번에는 서버가 먼저 닫는 쪽(active closer)이므로 TIME_WAIT 항목은 연결의 서버 쪽에 "
+               "남고(서버의 잘 알려진 포트(well-known port)에, 클라이언트 연결마다 항목 하나씩), 클라이언트는 "
+               "CLOSE_WAIT과 LAST_ACK을 거쳐 사라집니다. 먼저 닫는 바쁜 서버에는 TIME_WAIT 항목이 수천 개씩 "
+               "쌓입니다. HTTP keep-alive(연결 재사용)를 쓰면 요청마다 이 비용을 치르지 않습니다.",
+    .watch = "첫 FIN은 응답 직후 서버 포트에서 나옵니다\n"
+             "클라이언트가 응답과 EOF를 읽고 나면 클라이언트의 FIN이 뒤따릅니다\n"
+             "그 뒤 `ss -tan state time-wait sport = :PORT`를 실행하면 서버의 포트가 나옵니다",
+    .on_linux = "서버의 소켓은 60 s 동안 TIME_WAIT을 유지합니다. SO_REUSEADDR를 쓰면 재시작한 서버가 그래도 그 "
+                "포트에서 listen할 수 있습니다. tcp_tw_reuse(기본값 2: 루프백 전용)는 나가는 연결에만 영향을 줍니다.",
+    .on_windows = "TIME_WAIT이 남는 쪽은 같습니다. TIME_WAIT은 TcpTimedWaitDelay만큼 지속됩니다(사용하는 시스템에서 "
+                  "측정해 보십시오).",
+};
+
 const struct lesson lesson_time_wait_server = {
     .name = "time-wait-server",
     .title = "the server closes first (Connection: close): TIME_WAIT lands on the server's port",
@@ -63,4 +79,5 @@ const struct lesson lesson_time_wait_server = {
     .server = server,
     .client = client,
     .check = check,
+    .ko = &ko,
 };
