@@ -73,8 +73,8 @@ static const struct lesson_text ko = {
                "바이트를 읽은 다음 EOF를 받습니다(recv가 0을 반환). 서버가 먼저 닫았으므로 연결의 서버 쪽 끝이 "
                "TIME_WAIT에 들어갑니다.",
     .watch = "버퍼가 가득 차면 클라이언트가 보내는 윈도우 0인 ACK([TCP ZeroWindow])\n"
-             "윈도우가 닫혀 있는 동안 서버가 보내는 제로 윈도우 프로브(zero-window probe): 데이터를 싣지 않은 빈 "
-             "ACK이어서 Wireshark는 이를 [TCP Keep-Alive]라고 부릅니다\n"
+             "윈도우가 닫혀 있는 동안 서버가 보내는 제로 윈도우 프로브(zero-window probe): 데이터 없이 시퀀스 번호가 "
+             "하나 뒤로 간 ACK이어서 Wireshark는 이를 [TCP Keep-Alive]라고 부릅니다\n"
              "서버가 close()를 호출한 뒤에도, 클라이언트의 윈도우가 열리면([TCP Window Update]) 서버 포트에서 데이터 "
              "세그먼트가 계속 나갑니다\n"
              "FIN은 서버의 마지막 데이터 세그먼트에 실려 갑니다([FIN, PSH, ACK]): 그 뒤로 데이터는 없습니다\n"
@@ -100,8 +100,8 @@ const struct lesson lesson_close_graceful = {
                "to TIME_WAIT.",
     .wireshark = "tcp.port == {port}",
     .watch = "the client's ACK with a window of 0 ([TCP ZeroWindow]) once its buffer is full\n"
-             "the server's zero-window probe while the window is shut: a bare ACK, which Wireshark calls "
-             "[TCP Keep-Alive] because it carries no data\n"
+             "the server's zero-window probe while the window is shut: an ACK without data, one sequence number "
+             "back, which Wireshark therefore labels [TCP Keep-Alive]\n"
              "data segments from the server port keep flowing after the server's close() call, once the "
              "client's window opens ([TCP Window Update])\n"
              "the FIN rides on the server's last data segment ([FIN, PSH, ACK]): no data after it\n"

@@ -46,7 +46,7 @@ static const struct lesson_text ko = {
     .title = "서버가 먼저 닫음(Connection: close): TIME_WAIT은 서버의 포트에 남음",
     .explain = "요청 하나와 응답 하나를 주고받고, 서버는 'Connection: close'를 보내는 HTTP 서버처럼 응답 직후 바로 "
                "닫습니다. 이번에는 서버가 먼저 닫는 쪽(active closer)이므로 TIME_WAIT 항목은 연결의 서버 쪽에 "
-               "남고(서버의 잘 알려진 포트(well-known port)에, 클라이언트 연결마다 항목 하나씩), 클라이언트는 "
+               "남고(서버가 listen하는 포트에, 클라이언트 연결마다 항목 하나씩), 클라이언트는 "
                "CLOSE_WAIT과 LAST_ACK을 거쳐 사라집니다. 먼저 닫는 바쁜 서버에는 TIME_WAIT 항목이 수천 개씩 "
                "쌓입니다. HTTP keep-alive(연결 재사용)를 쓰면 요청마다 이 비용을 치르지 않습니다.",
     .watch = "첫 FIN은 응답 직후 서버 포트에서 나옵니다\n"
@@ -63,8 +63,8 @@ const struct lesson lesson_time_wait_server = {
     .title = "the server closes first (Connection: close): TIME_WAIT lands on the server's port",
     .explain = "One request and one response, and the server closes right after responding, like an HTTP "
                "server sending 'Connection: close'. Now the server is the active closer, so the TIME_WAIT "
-               "entry sits on the server's side of the connection (its well-known port, one entry per "
-               "client connection), while the client passes through CLOSE_WAIT and LAST_ACK and is gone. A "
+               "entry sits on the server's side of the connection (on its listening port, one entry "
+               "per client connection), while the client passes through CLOSE_WAIT and LAST_ACK and is gone. A "
                "busy server that closes first accumulates thousands of TIME_WAIT entries; HTTP keep-alive "
                "(reusing connections) avoids paying this per request.",
     .wireshark = "tcp.port == {port} && tcp.flags.fin == 1",
