@@ -268,10 +268,46 @@ static void check(struct lesson_report *r)
 }
 
 static const struct lesson_chart charts[] = {
-    {"CLOSE_WAIT entries on the server's port", SIDE_SERVER, "close_wait", NULL},
-    {"descriptors the server process holds", SIDE_SERVER, "fds", NULL},
-    {"orphaned FIN_WAIT2: timer ms left (ss -o)", SIDE_CLIENT, "timer_left", NULL},
+    {"CLOSE_WAIT entries on the server's port", SIDE_SERVER, "close_wait", "서버 포트의 CLOSE_WAIT 엔트리 수"},
+    {"descriptors the server process holds", SIDE_SERVER, "fds", "서버 프로세스가 쥐고 있는 디스크립터 수"},
+    {"orphaned FIN_WAIT2: timer ms left (ss -o)", SIDE_CLIENT, "timer_left",
+     "고아가 된 FIN_WAIT2: 타이머 남은 ms (ss -o)"},
     {NULL, SIDE_CLIENT, NULL, NULL},
+};
+
+static const struct lesson_text ko = {
+    .title = "닫지 않는 서버: 타이머 없는 CLOSE_WAIT가 쌓이고, 클라이언트의 FIN_WAIT2는 타임아웃됩니다",
+    .explain = "서버는 클라이언트의 요청을 읽고 이어서 EOF를 읽지만 - close()를 끝내 호출하지 않습니다. 서버 쪽 끝은 "
+               "CLOSE_WAIT입니다: 커널은 클라이언트의 FIN에 ACK를 보냈고, 애플리케이션이 닫기를 기다립니다. 이를 "
+               "타임아웃시키는 것은 없습니다: CLOSE_WAIT에는 타이머가 없고, 프로세스가 디스크립터를 쥐고 있는 한 "
+               "계속됩니다. close()를 호출한 클라이언트 쪽 끝은 오지 않을 FIN을 기다리는 FIN_WAIT2 상태의 고아 "
+               "소켓(orphan)이 되고, 커널은 TCP_LINGER2(여기서는 2 s; 기본값은 tcp_fin_timeout, 60 s) 뒤에 그것을 "
+               "없앱니다. shutdown(SHUT_WR)만 호출하고 디스크립터를 유지한 클라이언트는 타이머가 전혀 없는 FIN_WAIT2에 "
+               "머뭅니다. 서버가 마침내 그런 커넥션에 쓰면, 첫 send()는 성공하고, 그 커넥션을 더는 모르는 클라이언트의 "
+               "커널이 RST로 답하며, 두 번째 send()는 실패합니다. 커넥션이 끝날 때마다 다시 연결하는 클라이언트는 이 "
+               "버그를 누수로 바꿉니다: 커넥션마다 CLOSE_WAIT 엔트리 하나와 디스크립터 하나가 서버 프로세스에 더 남고, "
+               "결국 디스크립터 한도에 닿습니다. 마지막 커넥션은 해결책을 보여 줍니다: 서버가 EOF를 읽자마자 닫으면 "
+               "아무것도 남지 않습니다.",
+    .watch = "각 커넥션: 클라이언트의 요청과 FIN; 서버의 커널은 지연 ACK(delayed ACK)만큼 쉰 뒤에야 FIN에 "
+             "ACK합니다(CLOSE_WAIT에서는 애플리케이션의 close()가 FIN을 보내고 ACK가 거기에 실려 가기를 기대합니다) - "
+             "그리고 실행이 끝날 때까지 서버의 FIN은 없습니다(fixed 커넥션: 즉시)\n"
+             "orphaned: 클라이언트의 FIN으로부터 약 2.8 s 뒤 서버의 1 byte, 그리고 그에 답하는 클라이언트 포트의 RST\n"
+             "ss -tano state close-wait '( sport = :{port} )': 누수된 커넥션마다 한 줄, 타이머는 없음\n"
+             "ss -tano state fin-wait-2: 클라이언트의 고아 소켓에 붙은 timer:(timewait,1.920ms,0)은 1 s + 920 ms가 "
+             "남았다는 뜻입니다(ms 숫자 안에 점이 있습니다); half-closed 커넥션에는 타이머가 없습니다",
+    .on_linux = "CLOSE_WAIT에는 타이머가 없습니다: close()를 호출하거나 프로세스가 끝날 때까지 계속됩니다. 고아가 된 "
+                "FIN_WAIT2는 TCP_LINGER2초 동안, 그것이 없으면 net.ipv4.tcp_fin_timeout(60 s) 동안 살아 있습니다; ss는 "
+                "그것을 timewait 타이머와 함께 보여 줍니다. 아직 디스크립터가 있는 FIN_WAIT2 소켓에는 타이머가 "
+                "없습니다. 상대가 사라진 CLOSE_WAIT 커넥션에서 send는 한 번 성공하고, RST를 불러오며, 다음 send는 "
+                "EPIPE로 실패합니다.",
+    .on_windows = "상태도 같고 누수도 같습니다(GetTcpTable에 CLOSE_WAIT 행이 보이고, 프로세스의 핸들 수가 늘어납니다). "
+                  "Windows에는 TCP_LINGER2가 없습니다: 고아가 된 FIN_WAIT2는 시스템 전체에 적용되는 레지스트리 값 "
+                  "TcpFinWait2Delay만큼 유지됩니다. 상대의 RST 뒤의 send는 WSAECONNRESET 또는 WSAECONNABORTED로 "
+                  "실패합니다.",
+    .under_wine = "Wine은 Linux 커널 위에서 돌지만 Windows 프로그램에는 TCP_LINGER2가 없습니다: 고아 소켓은 "
+                  "tcp_fin_timeout(60 s) 동안 살아 있을 것이므로, 서버의 늦은 바이트는 여전히 FIN_WAIT2인 그것을 만나 "
+                  "RST를 불러오고; 두 번째 send는 WSAECONNRESET으로 실패합니다. 테이블에는 타이머가 없고, Wine 8은 "
+                  "핸들 수를 보고하지 않으므로 그곳에서는 디스크립터를 세지 않습니다.",
 };
 
 const struct lesson lesson_close_wait_leak = {
@@ -320,4 +356,5 @@ const struct lesson lesson_close_wait_leak = {
     .client = client,
     .check = check,
     .charts = charts,
+    .ko = &ko,
 };

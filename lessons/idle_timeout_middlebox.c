@@ -232,9 +232,57 @@ static void check(struct lesson_report *r)
 }
 
 static const struct lesson_chart charts[] = {
-    {"the middlebox's conntrack entry: seconds left", SIDE_CLIENT, "conntrack_left", NULL},
-    {"the client's timer: ms left (ss -o)", SIDE_CLIENT, "timer_left", NULL},
+    {"the middlebox's conntrack entry: seconds left", SIDE_CLIENT, "conntrack_left",
+     "미들박스의 conntrack 엔트리: 남은 초"},
+    {"the client's timer: ms left (ss -o)", SIDE_CLIENT, "timer_left", "클라이언트의 타이머: 남은 ms (ss -o)"},
     {NULL, SIDE_CLIENT, NULL, NULL},
+};
+
+static const struct lesson_text ko = {
+    .title = "미들박스의 유휴 타임아웃: 중간에서는 플로우가 잊혔는데, 양 끝은 아직 열려 있다고 여깁니다",
+    .explain = "seed 003의 로드 밸런서: 커넥션 풀의 커넥션들이 밤사이 유휴 상태로 있으면 밸런서의 유휴 타임아웃(idle "
+               "timeout)이 그것들을 잊어버리고, 양 끝 어느 쪽에도 알리지 않습니다. 장애 주입 랩(impairment lab)은 서버 "
+               "앞에 conntrack으로 미들박스(middlebox)를 세웁니다: 미들박스는 established 플로우(flow)를 2 s의 "
+               "침묵까지만 기억하고(보고서에 커널 자체의 기본값이 나옵니다; 밸런서들은 분 단위를 씁니다), 중간부터 "
+               "플로우를 받아들이지 않으므로 잊어버린 플로우의 패킷은 버립니다. 각 커넥션은 요청을 하나 보내고, 레슨이 "
+               "랩의 conntrack 테이블에서 엔트리의 카운트다운을 읽는 동안 2.6 s 쉰 뒤, 요청을 하나 더 보냅니다. "
+               "vanished: 요청이 버려지고, 클라이언트의 커널은 두 배씩 늘어나는 타임아웃으로 재전송하며 recv()는 "
+               "기다립니다 - 기본값으로는 약 15분 동안(user-timeout 참고) - 그동안 아무것도 듣지 못한 서버는 자기 쪽 "
+               "끝을 ESTABLISHED로 유지합니다. user_timeout: 같은 상황에 TCP_USER_TIMEOUT 1.5 s: 2 s 안에 ETIMEDOUT을 "
+               "받으니, 이제 다시 연결하면 됩니다. reset: 잊어버린 플로우에 서버의 이름으로 RST를 보내는 미들박스: "
+               "즉시 ECONNRESET이 나고, 서버는 여전히 좀비 커넥션을 안고 있습니다. keepalive: 유휴 타임아웃보다 짧은 "
+               "간격으로 매초 보내는 프로브가 엔트리를 살려 두어, 침묵 뒤의 요청도 응답을 받습니다. rebalanced: 백엔드 "
+               "두 대를 둔 밸런서(DNAT, 새 플로우를 번갈아 배정)가 잊어버린 플로우를 새 플로우로 여기고 다른 백엔드로 "
+               "보내면, 그 백엔드의 커널은 들어 본 적 없는 커넥션이므로 RST로 답합니다: 클라이언트에게는 리셋이, 첫 "
+               "번째 백엔드에는 좀비 커넥션이 남습니다. 처방: 유휴 타임아웃보다 자주 keepalive를 보내고, "
+               "TCP_USER_TIMEOUT으로 기다림에 한도를 두십시오.",
+    .watch = "모든 커넥션: 요청과 그 에코, 2.6 s의 침묵, 다음 요청\n"
+             "vanished: 그 요청이 몇 번이고 다시, 간격은 두 배씩(TCP Retransmission), 서버로부터는 아무것도 "
+             "없음(미들박스는 캡처 지점 뒤에서 버립니다)\n"
+             "user_timeout: 같은 모습, 그다음 침묵: 요청 약 2 s 뒤 ETIMEDOUT\n"
+             "reset: 요청 후 1밀리초 안에 서버의 이름으로 오는 RST - 미들박스가 보낸 것입니다: 서버 쪽 끝은 여전히 "
+             "ESTABLISHED\n"
+             "keepalive: 침묵하는 동안 매초 프로브와 그 응답(TCP Keep-Alive, Keep-Alive ACK); 그다음 요청과 그 에코\n"
+             "rebalanced: 요청이 다른 백엔드인 127.0.0.2로 나가고(밸런서가 캡처 지점보다 먼저 주소를 바꿔 씁니다), "
+             "RST가 서버의 이름으로 돌아옵니다\n"
+             "미들박스가 잊어 가는 모습: 랩의 네임스페이스에서 nsenter -t PID -n conntrack -L (또는 cat "
+             "/proc/net/nf_conntrack) - 남은 초가 줄어들다가, 패킷이 하나 지날 때마다(keepalive 프로브도 마찬가지로) "
+             "다시 채워집니다",
+    .on_linux = "nf_conntrack은 established 플로우를 nf_conntrack_tcp_timeout_established초 동안 침묵이 이어지면 "
+                "잊습니다. nf_conntrack_tcp_loose가 0이면 중간부터 플로우를 받아들이지 않으므로 다음 패킷은 INVALID가 "
+                "되고, `ct state invalid` 규칙이 그 운명을 정합니다(drop, 또는 reject with tcp reset); loose가 "
+                "1(기본값)이면 그 패킷이 새 플로우를 시작하고, NAT 규칙이 목적지를 새로 고릅니다. 그러면 클라이언트의 "
+                "재전송은 TCP_USER_TIMEOUT이 설정되어 있지 않은 한 tcp_retries2의 한도까지 계속됩니다; keepalive "
+                "프로브(TCP_KEEPIDLE, TCP_KEEPINTVL)도 트래픽이므로 엔트리를 갱신합니다. 랩은 이 모두를 하나의 "
+                "네트워크 네임스페이스 안, 그 루프백 위에서, 자체 conntrack 테이블(그곳의 /proc/net/nf_conntrack, "
+                "레슨이 100 ms마다 읽습니다)로 꾸밉니다.",
+    .on_windows = "그런 미들박스 뒤의 Windows 호스트도 똑같은 일을 겪고, 처방도 같습니다: 유휴 타임아웃보다 짧은 "
+                  "간격의 SO_KEEPALIVE(SIO_KEEPALIVE_VALS, 또는 TCP_KEEPIDLE/TCP_KEEPINTVL)와 기다림을 제한하는 "
+                  "TCP_MAXRT. 미들박스를 꾸미려면 Linux(네트워크 네임스페이스 안의 conntrack)가 필요합니다: Windows의 "
+                  "socklab은 그 이유를 들어 이 레슨을 거부합니다; Linux에서 실행하거나, Windows 클라이언트와 서버 "
+                  "사이에 실제 로드 밸런서를 두십시오.",
+    .under_wine = "실행하지 않습니다: Windows 빌드에는 장애 주입 랩(impairment lab)이 없으므로 socklab이 레슨을 "
+                  "거부합니다(CI는 거부와 그 이유를 검사합니다).",
 };
 
 const struct lesson lesson_idle_timeout_middlebox = {
@@ -295,4 +343,5 @@ const struct lesson lesson_idle_timeout_middlebox = {
     .client = client,
     .check = check,
     .charts = charts,
+    .ko = &ko,
 };

@@ -169,9 +169,43 @@ static void check(struct lesson_report *r)
 }
 
 static const struct lesson_chart charts[] = {
-    {"keepalive timer: ms left (ss -o)", SIDE_CLIENT, "timer_left", NULL},
-    {"probes sent and not answered (TCP_INFO)", SIDE_CLIENT, "probes", NULL},
+    {"keepalive timer: ms left (ss -o)", SIDE_CLIENT, "timer_left", "keepalive 타이머: 남은 ms (ss -o)"},
+    {"probes sent and not answered (TCP_INFO)", SIDE_CLIENT, "probes", "보냈지만 응답받지 못한 프로브 (TCP_INFO)"},
     {NULL, SIDE_CLIENT, NULL, NULL},
+};
+
+static const struct lesson_text ko = {
+    .title = "SO_KEEPALIVE: 유휴 상대에게 프로브를 보냅니다; 사라진 상대를 알아채는 데는 idle + count x interval이 "
+             "걸립니다",
+    .explain = "클라이언트는 유휴 시간 2 s, 프로브 간격 1 s, 프로브 3개로 SO_KEEPALIVE를 켭니다(TCP_KEEPIDLE, "
+               "TCP_KEEPINTVL, TCP_KEEPCNT). 첫 번째 커넥션에서는 양 끝 모두 유휴 상태로 머뭅니다: 2 s마다 "
+               "클라이언트의 커널이 keepalive 프로브(probe)를 보내고 - 한 바이트 뒤처진 데이터 없는 ACK로, 상대가 "
+               "응답할 수밖에 없는 패킷입니다 - 서버의 커널이 이에 응답합니다; 애플리케이션은 아무것도 보지 못하고, "
+               "응답이 올 때마다 유휴 시간을 처음부터 다시 셉니다. 장애 주입 랩(impairment lab, 별도의 네트워크 "
+               "네임스페이스)에서 실행하는 두 번째 커넥션에서는 서버가 한 바이트를 보내고, 클라이언트가 그것을 읽고 "
+               "나면 nftables가 둘 사이의 모든 패킷을 버립니다: 케이블이 뽑히거나 호스트가 아무 말 없이 죽었을 때처럼 "
+               "서버가 사라진 것입니다. 클라이언트의 프로브는 응답을 받지 못하고; 유휴 시간에 3 x 1 s를 더한 시간이 "
+               "지나면 커널이 포기하고 RST를 보내며, 블록되어 있던 recv()는 ETIMEDOUT으로 실패합니다. 서버의 커널은 이 "
+               "중 아무것도 듣지 못하고 자기 쪽 끝을 ESTABLISHED로 유지합니다 - 자신도 프로브를 보내거나 데이터를 "
+               "보내지 않는 한 영영 오지 않을 데이터를 기다리면서. 기본값은 훨씬 느립니다: 유휴 2시간, 간격 75 s, "
+               "프로브 9개.",
+    .watch = "alive: 클라이언트가 2 s마다 보내는 프로브(Wireshark: TCP Keep-Alive)와 바로 뒤따르는 서버의 "
+             "응답(Keep-Alive ACK)\n"
+             "vanished: 서버의 한 바이트, 그리고 그로부터 2 s, 3 s, 4 s 뒤의 프로브 3개, 모두 응답 없음(패킷은 캡처 "
+             "지점 뒤에서 버려집니다)\n"
+             "vanished: 마지막으로 받은 패킷으로부터 약 5 s 뒤에 나가는 클라이언트의 RST\n"
+             "클라이언트에서 ss -o: timer:(keepalive,1.4ms,0)은 1 s + 4 ms가 남았다는 뜻이고(ms 숫자 안에 점이 "
+             "있습니다), 마지막 숫자는 응답 없이 보낸 프로브 수입니다",
+    .on_linux = "프로브는 마지막 패킷을 받고 TCP_KEEPIDLE 뒤에 시작해, 그다음 TCP_KEEPINTVL마다 나갑니다; 응답 없는 "
+                "프로브가 TCP_KEEPCNT개가 되면 커넥션은 로컬에서 리셋되고, 블록된 recv()는 ETIMEDOUT으로 "
+                "실패합니다(tcp(7)). 프로그램이 SO_KEEPALIVE만 설정하면 시스템 기본값(tcp_keepalive_time 7200 s, intvl "
+                "75 s, probes 9)이 적용됩니다.",
+    .on_windows = "SO_KEEPALIVE와 TCP_KEEPIDLE / TCP_KEEPINTVL / TCP_KEEPCNT(Windows 10 1709+), 또는 "
+                  "SIO_KEEPALIVE_VALS(밀리초 단위, Vista부터는 프로브가 항상 10개). 죽은 상대는 WSAENETRESET으로, 그 "
+                  "뒤에는 WSAENOTCONN으로 끝납니다. 상대를 사라지게 하려면 패킷 필터 드라이버(WinDivert)가 필요합니다: "
+                  "Windows에서 레슨은 alive 부분만 실행합니다.",
+    .under_wine = "Wine 8은 TCP_KEEP*에 WSAENOPROTOOPT로 답하고 SIO_KEEPALIVE_VALS를 쓰며, 이를 밑에 있는 Linux 커널에 "
+                  "넘깁니다; SIO_TCP_INFO가 없으므로 프로브 수는 세지 않습니다.",
 };
 
 const struct lesson lesson_keepalive = {
@@ -215,4 +249,5 @@ const struct lesson lesson_keepalive = {
     .client = client,
     .check = check,
     .charts = charts,
+    .ko = &ko,
 };

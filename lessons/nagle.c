@@ -222,6 +222,41 @@ static void check(struct lesson_report *r)
         expect_range(r, "nagle_one_small_segment_in_flight", "nagle.after_burst.in_flight", 0, 1);
 }
 
+static const struct lesson_text ko = {
+    .title = "Nagle 대 TCP_NODELAY: 작은 쓰기 하나가 몇 개의 세그먼트가 되는지, 그리고 write-write-read 지연",
+    .explain = "게임 클라이언트는 작은 프레임을 씁니다. Nagle 알고리즘(Nagle's algorithm, 기본 동작)에서 TCP는 앞서 "
+               "보낸 작은 세그먼트가 아직 확인응답(ACK)되지 않은 동안 MSS보다 작은 세그먼트를 붙잡아 두고, ACK가 오면 "
+               "모인 바이트를 함께 내보냅니다. 클라이언트는 서버가 게임 틱을 처리하느라 바쁜 동안 7 bytes짜리 MOVE "
+               "프레임 200개를 연달아 씁니다. 새 커넥션은 모든 세그먼트를 즉시 ACK하므로(quick-ack) 어느 쪽이든 처음 "
+               "프레임들은 하나씩 나갑니다; 그다음 서버의 커널이 ACK를 지연시키기 시작하고, Nagle은 나머지를 다음 "
+               "ACK까지 붙잡아 둡니다. TCP_NODELAY는 각 프레임을 즉시 보냅니다 - 단, 혼잡 윈도우(congestion window)에 "
+               "여유가 있는 동안만입니다: 윈도우가 차면 이후 프레임들도 기다리며 합쳐지고, ACK가 오거나 (Linux에서는) "
+               "송신 측의 tail-loss probe 타이머가 내보낼 때까지 그렇습니다. 이어서 많은 코드가 작성하는 방식대로 요청 "
+               "20개를 보냅니다: 헤더를 send() 한 번으로, 페이로드를 또 한 번으로 쓰고 응답을 기다립니다. Nagle에서는 "
+               "페이로드가 헤더의 ACK를 기다리는데, 서버는 그 ACK를 지연시킵니다 - 아직 보낼 것이 없고, 요청의 "
+               "나머지를 기다리는 중이기 때문입니다 - 그래서 왕복마다 수십 마이크로초가 아니라 지연 ACK(delayed ACK) "
+               "타임아웃(Linux에서 약 40 ms)이 걸립니다. TCP_NODELAY를 쓰거나 헤더와 페이로드를 send() 한 번으로 "
+               "보내면 이 지연이 사라집니다.",
+    .watch = "Statistics > Conversations: 클라이언트에서 서버 방향으로는 nagle 커넥션(첫 번째)이 nodelay 커넥션보다 "
+             "데이터 패킷을 적게 보냅니다; 양방향을 합쳐 세면 총계는 거의 같게 나오는데, nodelay 클라이언트가 보내는 "
+             "작은 세그먼트 하나하나가 어느 쪽이든 서버가 ACK하는 세그먼트이기 때문입니다(데이터를 비교하려면 필터 "
+             "tcp.len > 0 && tcp.dstport == PORT)\n"
+             "burst: 7 bytes 세그먼트들, 그다음 기다리던 프레임들을 담은 큰 세그먼트 하나\n"
+             "nagle write-write-read: 3 bytes 헤더, 약 40 ms 동안 아무것도 없음, 서버의 데이터 없는 ACK(bare ACK), "
+             "그다음 8 bytes 페이로드 (View > Time Display Format > Since Previous Displayed Packet; ACK를 보려면 "
+             "tcp.len 필터를 빼십시오)\n"
+             "nodelay: 헤더와 페이로드가 마이크로초 간격으로, 바로 뒤에 11 bytes PONG",
+    .on_linux = "Nagle(RFC 896, Minshall의 변형: 확인응답되지 않은 작은 세그먼트는 최대 하나)은 MSS보다 작은 데이터를 "
+                "붙잡아 둡니다; TCP_NODELAY는 이를 끄지만(tcp(7)) 혼잡 윈도우(congestion window)까지 끄지는 않습니다. "
+                "지연 ACK(delayed ACK)는 최소 40 ms를 기다립니다(TCP_DELACK_MIN); 새 커넥션은 즉시 "
+                "ACK하다가(quick-ack) 요청-응답 트래픽을 보면 지연 ACK로 바꿉니다.",
+    .on_windows = "Nagle 규칙은 같습니다; Windows는 기본적으로 ACK를 200 ms 지연시키므로(TcpAckFrequency, "
+                  "TcpDelAckTicks) write-write-read 지연이 더 깁니다. SIO_TCP_INFO에는 세그먼트 수가 없습니다: "
+                  "그곳에서 segments_per_frame은 측정하지 않고, RTT는 측정합니다.",
+    .under_wine = "write-write-read 지연은 Linux의 것(약 40 ms)입니다: Wine은 Linux 커널 위에서 돌고, 응답하는 것은 그 "
+                  "커널의 지연 ACK(delayed ACK) 타이머입니다.",
+};
+
 const struct lesson lesson_nagle = {
     .name = "nagle",
     .title = "Nagle vs TCP_NODELAY: segments per small write, and the write-write-read stall",
@@ -265,4 +300,5 @@ const struct lesson lesson_nagle = {
     .server = server,
     .client = client,
     .check = check,
+    .ko = &ko,
 };

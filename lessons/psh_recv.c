@@ -221,6 +221,40 @@ static void check(struct lesson_report *r)
     }
 }
 
+static const struct lesson_text ko = {
+    .title = "recv() 한 번이 돌려주는 것: PSH, 쉬는 간격, 연달아 쓰기, 그리고 SO_RCVLOWAT",
+    .explain = "TCP가 나르는 것은 메시지가 아니라 바이트 스트림입니다. 서버는 정해 둔 크기의 메시지들을 각각 send() 한 "
+               "번으로 쓰고, 클라이언트는 recv()가 매번 돌려준 크기를 기록합니다. 쓸 때마다 쉬면(첫 번째 커넥션) "
+               "recv()는 매번 쓰기 한 번 분량을 돌려줍니다: 읽는 쪽은 기다리고 있었고, 그 쓰기가 회선에 올린 것은 모두 "
+               "도착해 있었기 때문입니다. 세그먼트보다 큰 쓰기(여기서는 150000 bytes)는 마지막 세그먼트에 PSH가 붙은 "
+               "여러 세그먼트로 나가고, Linux에서 recv()는 그것을 여러 조각으로 - 그때까지 도착한 만큼씩 - 넘겨줄 수 "
+               "있습니다. 바쁜 읽는 쪽에게 연달아 쓰면(두 번째 커넥션) 다섯 번의 쓰기가 수신 큐(receive queue)에 6000 "
+               "bytes 한 덩어리로 쌓이고, 2048 bytes짜리 recv() 버퍼는 그것을 제멋대로 잘라 쓰기 1과 쓰기 2의 대부분을 "
+               "하나로 붙입니다. 읽는 쪽이 메시지를 다시 찾도록 도와주는 것은 회선 위에 아무것도 없습니다 - 그래서 "
+               "게임 프로토콜은 모든 프레임을 길이로 시작합니다. 세 번째 커넥션은 SO_RCVLOWAT를 3000으로 설정하고, "
+               "서버는 80 ms마다 1000 bytes를 씁니다: Linux에서 recv()(그리고 poll/epoll의 읽기 준비 통지)는 모든 "
+               "세그먼트에 PSH가 붙어 있었는데도 3000 bytes가 쌓일 때까지 기다립니다. Windows 문서에는 수신이 PSH가 "
+               "왔을 때, 버퍼가 찼을 때, 또는 약 0.5 s짜리 타이머가 만료될 때 완료된다고 되어 있으며, TCP용 "
+               "SO_RCVLOWAT는 없습니다.",
+    .watch = "쉬면서 쓴 각 쓰기의 마지막 세그먼트에 붙은 PSH 플래그([P.]) - 그리고 Linux에서는 150000 bytes 쓰기의 "
+             "중간 세그먼트에도 하나\n"
+             "PSH 필터를 빼면 큰 쓰기의 세그먼트 중 PSH가 없는 것들이 보입니다\n"
+             "back_to_back: 쓰기 하나에 세그먼트 하나, 그리고 읽고 있지 않던 읽는 쪽의 커널이 각각을 즉시 ACK합니다 - "
+             "회선 위에서는 쓰기들이 여전히 따로따로인데도 recv()는 그것들을 합쳐 버립니다\n"
+             "rcvlowat: 80 ms 간격으로 PSH가 붙은 1000 bytes 세그먼트 여섯 개; 보고서의 recv_sizes와 비교해 보십시오",
+    .on_linux = "recv()는 SO_RCVLOWAT bytes(기본값 1)가 쌓이는 즉시 반환합니다 - 버퍼 크기까지, 도착한 만큼을; PSH는 "
+                "여기에 아무 역할도 하지 않습니다(tcp_recvmsg). 송신 측은 send()마다 끝에 PSH를 붙이고, 상대의 가장 큰 "
+                "윈도우(window)의 절반이 넘게 PSH 없이 나갔을 때에도 붙입니다(tcp.c의 forced_push). SO_RCVLOWAT는 "
+                "recv()와 poll/epoll이 그만큼의 bytes(또는 EOF)를 기다리게 합니다.",
+    .on_windows = "NT/2000에 대해 문서화된 내용(KB Q126967): 수신은 PSH 세그먼트가 도착할 때, 버퍼가 찼을 때, 또는 "
+                  "데이터가 도착하고 약 0.5 s 뒤에 완료됩니다(레지스트리의 IgnorePushBitOnReceives로 바꿀 수 "
+                  "있습니다). Windows 10/11에서는 확인되지 않았으므로, 레슨은 측정한 것을 보고합니다. SO_RCVLOWAT는 "
+                  "winsock2.h에 정의되어 있지만 TCP에는 구현되어 있지 않습니다: rcvlowat 커넥션은 그것 없이 읽습니다. "
+                  "SIO_TCP_INFO에는 세그먼트 수가 없습니다.",
+    .under_wine = "recv()는 밑에 있는 Linux 커널을 따릅니다: SO_RCVLOWAT 대기가 없고, 데이터가 도착할 때마다 recv() 한 "
+                  "번입니다.",
+};
+
 const struct lesson lesson_psh_recv = {
     .name = "psh-recv",
     .title = "what one recv() returns: PSH, pauses, back-to-back writes and SO_RCVLOWAT",
@@ -263,4 +297,5 @@ const struct lesson lesson_psh_recv = {
     .server = server,
     .client = client,
     .check = check,
+    .ko = &ko,
 };

@@ -118,6 +118,45 @@ static void check(struct lesson_report *r)
     }
 }
 
+static const struct lesson_text ko = {
+    .title = "TSO/GSO와 GRO: 캡처에는 MSS보다 큰 세그먼트가 보이지만, 회선에는 MSS 크기의 세그먼트가 흐릅니다",
+    .explain = "서버는 4 MiB를 64 KiB씩 send()로 쓰고, 클라이언트는 그것을 모두 읽습니다. 양 끝은 같은 MSS를 "
+               "쓰며(TCP_INFO snd_mss / rcv_mss: 타임스탬프를 쓰는 MTU 1500에서 1448 bytes), TCP는 보낸 것을 MSS "
+               "크기의 세그먼트(segment) 단위로 셉니다. 그러나 Linux는 장치에 MSS 크기의 패킷을 넘기지 않습니다: "
+               "GSO/TSO로 최대 64 KiB의 슈퍼 세그먼트(super-segment)를 만들고, 자르는 일은 NIC에 맡기거나(TSO) "
+               "소프트웨어에서 마지막 순간까지 미룹니다(GSO). 송신 측 캡처는 그 분할보다 앞에서 패킷을 잡으므로, 1500 "
+               "bytes 링크에서도 'length 65160'을 보여 줍니다. scripts/netns-lab.sh segmentation (root)은 이 레슨을 세 "
+               "개의 네트워크 네임스페이스(network namespace) - veth 쌍으로 이어진 서버 A, 라우터 W, 클라이언트 B - 에 "
+               "걸쳐 실행하고, 네 지점에서 tcpdump로 캡처해 지점마다 세그먼트 크기 히스토그램을 출력합니다. A의 veth: "
+               "슈퍼 세그먼트. A 쪽에서 받는 W의 veth: 같은 패킷들입니다. veth 쌍은 회선(wire)이 아니어서 슈퍼 "
+               "세그먼트를 통째로 건네주기 때문입니다 - 네임스페이스 두 개와 veth 하나로는 잘리는 모습을 결코 볼 수 "
+               "없습니다. B로 보내는 W의 veth는 TSO가 꺼져 있어, 커널이 그곳에서 NIC처럼 소프트웨어로 세그먼트를 "
+               "자릅니다: 그 캡처가 곧 회선이며, MSS를 넘는 것은 없습니다. B의 캡처는 GSO의 수신 측 짝인 GRO에 달려 "
+               "있고, 스크립트가 ethtool -K로 이를 켜고 끕니다: 끄면 B에는 도착한 MSS 크기의 조각들이 보이고, 켜면 "
+               "GRO가 캡처 지점보다 먼저 그것들을 다시 슈퍼 세그먼트로 합쳐 놓아, 송신 측만큼 큰 경우도 많습니다. "
+               "루프백(socklab run segmentation)에서는 MTU가 64 KiB이고 MSS가 수십 KiB입니다: 그곳에서는 어떤 것도 "
+               "MSS보다 크지 않으므로 슈퍼 세그먼트 이야기에는 scripts/netns-lab.sh segmentation이 필요합니다. 레슨 "
+               "자체의 사실(fact)들은 루프백에서도 성립하며, 타임라인도 그렇게 알려 줍니다.",
+    .watch = "데이터 세그먼트의 tcp.len을 실행이 출력한 MSS(sender.snd_mss)와 비교합니다: 송신 측 캡처에서는 훨씬 큰 "
+             "것이 많습니다 - 그 크기 그대로 회선을 지나간 적은 한 번도 없습니다\n"
+             "GRO(Linux)나 RSC(Windows)를 켠 수신 측 캡처: 다시 큽니다. 끄면: 최대 MSS까지입니다\n"
+             "SYN의 MSS 옵션(1460)과 꽉 찬 세그먼트의 tcp.len(1448: 12 bytes는 타임스탬프 몫)\n"
+             "각 캡처에서 Statistics > Packet Lengths: 스크립트가 출력하는 히스토그램",
+    .on_linux = "GSO는 기본적으로 모든 장치에서 켜져 있고, TSO는 장치가 제공하는 곳이면 어디서나 켜져 있습니다(veth는 "
+                "제공합니다). 캡처(AF_PACKET)는 보내는 패킷을 소프트웨어 GSO 뒤, NIC의 TSO 앞에서 잡고, 받는 패킷은 "
+                "GRO 뒤에서 잡으므로, 빠른 커넥션에서는 양 끝 모두 MSS보다 큰 세그먼트를 보여 줄 수 있습니다. ethtool "
+                "-K DEV tso off / gro off는 캡처에 보이는 것을 바꿀 뿐, TCP가 세는 것은 바꾸지 않습니다: TCP_INFO "
+                "segs_out / segs_in은 MSS 크기의 세그먼트를 셉니다(GSO 패킷 하나는 그 gso_segs만큼으로 셉니다).",
+    .on_windows = "Large Send Offload(LSO, Get-NetAdapterLso)는 Windows의 TSO이고, Receive Segment Coalescing(RSC, "
+                  "Get-NetAdapterRsc)은 Windows의 GRO입니다: RSC는 인터럽트 한 번에 들어온 패킷들을 큰 패킷 하나로 "
+                  "합쳐 스택에 넘깁니다. Npcap은 NIC 드라이버 위에 있는 필터 드라이버이므로, LSO가 켜져 있는 동안 송신 "
+                  "측 Wireshark에는 MSS보다 큰 세그먼트가, RSC가 켜져 있는 동안 수신 측에는 합쳐진 세그먼트가 "
+                  "보입니다. Disable-NetAdapterLso / Disable-NetAdapterRsc(관리자 권한)를 실행하면 양쪽 모두 MSS "
+                  "크기의 세그먼트를 보여 줍니다. SIO_TCP_INFO에는 세그먼트 수가 없으므로 그곳에서는 그 사실(fact)들을 "
+                  "측정하지 않습니다.",
+    .under_wine = "Wine에는 SIO_TCP_INFO가 없습니다: 바이트 수와 MSS만 측정합니다.",
+};
+
 const struct lesson lesson_segmentation = {
     .name = "segmentation",
     .title = "TSO/GSO and GRO: captures show segments larger than the MSS, the wire carries MSS-sized ones",
@@ -163,4 +202,5 @@ const struct lesson lesson_segmentation = {
     .server = server,
     .client = client,
     .check = check,
+    .ko = &ko,
 };

@@ -199,8 +199,42 @@ static void check(struct lesson_report *r)
 }
 
 static const struct lesson_chart charts[] = {
-    {"server's SYN_RECV entry: SYN-ACK timer ms left (ss -o)", SIDE_CLIENT, "synrecv_timer_left", NULL},
+    {"server's SYN_RECV entry: SYN-ACK timer ms left (ss -o)", SIDE_CLIENT, "synrecv_timer_left",
+     "서버의 SYN_RECV 엔트리: SYN-ACK 타이머 남은 ms (ss -o)"},
     {NULL, SIDE_CLIENT, NULL, NULL},
+};
+
+static const struct lesson_text ko = {
+    .title = "TCP_DEFER_ACCEPT: 서버는 데이터가 올 때까지 SYN_RECV로 붙잡아 둡니다; 말 없는 클라이언트는 거부되지 않고 "
+             "늦게 accept됩니다",
+    .explain = "서버는 리스닝 소켓에 TCP_DEFER_ACCEPT를 2 s로 설정합니다: accept()가 데이터가 도착한 커넥션만 돌려주게 "
+               "해서, 스레드가 아무 말 없는 클라이언트를 기다리는 일이 없게 하려는 것입니다. 커널은 이 시간을 SYN-ACK "
+               "재전송 타임아웃 단위로 올림하고(1 s, 그다음 1 + 2 = 3 s) 3을 읽어 돌려줍니다. 첫 번째 클라이언트는 "
+               "연결한 뒤 아무것도 보내지 않습니다. 그 connect()는 즉시 반환하고 클라이언트 쪽 끝은 ESTABLISHED이지만, "
+               "서버 쪽 끝은 커널 테이블에서 SYN_RECV로 남아 있습니다: 클라이언트의 ACK가 버려졌기 "
+               "때문입니다(TCPDeferAcceptDrop이 셉니다). 유예 시간이 끝나면 서버의 커널이 SYN-ACK를 다시 보내고, "
+               "클라이언트가 이를 ACK하며, 그 ACK가 마침내 소켓을 만듭니다: accept()는 3 s 늦게, 읽을 것이 없는 상태로 "
+               "반환합니다. defer-accept는 말 없는 클라이언트를 늦출 뿐, 걸러내지는 않습니다. 두 번째 클라이언트는 1.5 "
+               "s 뒤에 5 bytes를 보냅니다: accept()는 바로 그 순간 데이터를 이미 읽을 수 있는 상태로 반환하고, "
+               "SYN-ACK는 한 번만 나갑니다. 커널 테이블에서 이 기다림이 보입니다: SYN_RECV 상태인 서버의 엔트리와 그 "
+               "SYN-ACK 타이머로, 타이머는 1 s 뒤에 만료되면 그냥 다시 시작하고(ACK가 아니라 데이터를 기다리는 "
+               "중이므로), 3 s에 완전히 만료됩니다.",
+    .watch = "silent: SYN, SYN-ACK, ACK가 곧바로 - 그다음 3 s 동안 아무것도 없다가, 같은 SYN-ACK가 다시(Wireshark: TCP "
+             "Retransmission), 그리고 서버의 소켓을 만드는 클라이언트의 ACK; 클라이언트는 테이블에서 그것을 확인한 뒤 "
+             "FIN을 보냅니다\n"
+             "early: SYN, SYN-ACK, ACK, 그리고 1.5 s 뒤 클라이언트의 5 bytes; 두 번째 SYN-ACK는 없음\n"
+             "기다리는 동안 ss -tno state syn-recv sport = :PORT: 서버의 엔트리, timer:(on,1.720ms,0) = 1 s + 720 ms "
+             "남음(점이 ms 숫자 안에 있습니다), 그동안 클라이언트 자신의 끝은 ESTAB",
+    .on_linux = "TCP_DEFER_ACCEPT(tcp(7))는 초 단위 값을 받아 SYN-ACK 재전송 타임아웃 단위로 유지합니다; 유예 중에 "
+                "오는 데이터 없는 ACK(bare ACK)는 버려지고, 유예가 끝나면 SYN-ACK를 다시 보내 클라이언트의 다음 ACK가 "
+                "어쨌든 커넥션을 만들게 합니다(그 ACK마저 잃어버리면 tcp_synack_retries 뒤에 핸드셰이크는 버려집니다). "
+                "accept()를 일찍 반환하게 하는 것은 데이터뿐입니다.",
+    .on_windows = "Windows에는 TCP_DEFER_ACCEPT가 없습니다: 레슨은 그렇게 알리고, 두 클라이언트 모두 핸드셰이크가 "
+                  "끝나자마자 아직 읽을 것이 없는 상태로 accept됩니다 - 그곳에서는 검사 항목들이 이를 확인합니다. 가장 "
+                  "가까운 것은 수신 버퍼를 넘겨준 AcceptEx로, 첫 데이터가 도착해야만 완료됩니다(서버가 직접 타임아웃을 "
+                  "걸지 않는 한, 말 없는 클라이언트에 대해서는 영영 완료되지 않습니다).",
+    .under_wine = "Windows 빌드는 그런 옵션이 없는 Winsock에 요청하므로, 밑의 커널이 Linux의 것이어도 Wine은 여기서 "
+                  "Windows처럼 동작합니다.",
 };
 
 const struct lesson lesson_syn_recv = {
@@ -244,4 +278,5 @@ const struct lesson lesson_syn_recv = {
     .client = client,
     .check = check,
     .charts = charts,
+    .ko = &ko,
 };

@@ -329,20 +329,66 @@ static void check(struct lesson_report *r)
 }
 
 static const struct lesson_chart charts[] = {
-    {"probe in SYN_SENT: SYN retransmissions (TCP_INFO retransmits)", SIDE_CLIENT, "retransmits", NULL},
-    {"probe: retransmission timeout (TCP_INFO rto, ms)", SIDE_CLIENT, "rto", NULL},
-    {"probe: SYN timer ms left (ss -o)", SIDE_CLIENT, "timer_left", NULL},
+    {"probe in SYN_SENT: SYN retransmissions (TCP_INFO retransmits)", SIDE_CLIENT, "retransmits",
+     "SYN_SENT 상태의 probe: SYN 재전송 횟수 (TCP_INFO retransmits)"},
+    {"probe: retransmission timeout (TCP_INFO rto, ms)", SIDE_CLIENT, "rto",
+     "probe: 재전송 타임아웃 (TCP_INFO rto, ms)"},
+    {"probe: SYN timer ms left (ss -o)", SIDE_CLIENT, "timer_left", "probe: SYN 타이머 남은 ms (ss -o)"},
     {NULL, SIDE_CLIENT, NULL, NULL},
 };
 
 static const struct lesson_quirk quirks[] = {
     {"wine", "closed_port_after_syn_retries",
      "Wine's sockets are Linux's: the RST fails the connect at once, where Windows' own TCP sends the SYN again "
-     "and gives up after about 2 s", NULL},
+     "and gives up after about 2 s",
+     "Wine의 소켓은 Linux의 소켓입니다: RST를 받으면 connect가 즉시 실패합니다. Windows 자체의 TCP는 SYN을 다시 보내고 "
+     "약 2 s 뒤에 포기합니다"},
     {"wine", "probe_refused_by_full_queue",
      "Wine's sockets are Linux's: a SYN to a full accept queue is dropped silently, so the probe waits in "
-     "SYN_SENT instead of being refused as Windows documents", NULL},
+     "SYN_SENT instead of being refused as Windows documents",
+     "Wine의 소켓은 Linux의 소켓입니다: 가득 찬 accept 큐로 가는 SYN은 조용히 버려지므로, probe는 Windows 문서대로 "
+     "거부되는 대신 SYN_SENT에서 기다립니다"},
     {NULL, NULL, NULL, NULL},
+};
+
+static const struct lesson_text ko = {
+    .title = "SYN이 사라지는 서버로의 connect(): SYN 재전송, 그리고 한도가 바닥나면 ETIMEDOUT",
+    .explain = "accept()가 느린 서버는 accept 큐(accept queue)가 가득 차고, 그러면 Linux는 새 SYN을 아무 말 없이 "
+               "버립니다. 레슨은 권한 없이 이 상황을 만듭니다: 서버 측이 backlog 1로 두 번째 리스닝 소켓을 열고 "
+               "accept하지 않으며, 클라이언트가 거기에 커넥션 2개를 완성한 뒤(Linux는 backlog + 1개까지 큐에 넣습니다) "
+               "TCP_SYNCNT 2로 한 번 더 connect합니다. 그 SYN은 사라지고, 재전송(retransmission)도 모두 "
+               "사라집니다(TcpExtListenDrops가 셉니다). 클라이언트는 SYN_SENT 상태에서 TCP_INFO를 폴링하며 재전송을 "
+               "하나하나 기록합니다 - 이 커널이 RTO를 1 s로 유지하는 동안은 1 s 간격(tcp_syn_linear_timeouts), "
+               "그다음은 2 s - 그리고 connect()는 재시도 2회분의 시간 한도(budget), (2^3 - 1) x 1 s가 다 지났음을 알게 "
+               "된 첫 타이머에서 ETIMEDOUT으로 실패합니다. 이번 실행을 예측하는(그리고 실행 결과와 대조해 검사되는) "
+               "모델은 이 커널의 tcp_syn_retries와 tcp_syn_linear_timeouts로부터, 아무도 기다리고 싶지 않은 기본 "
+               "스케줄(default.*: 몇 분)과 교과서대로 두 배씩 늘어나는 스케줄(textbook.*)도 계산합니다. 아무도 "
+               "listen하지 않는 포트로의 connect는 정반대의 경우입니다: 즉시 RST가 옵니다. accept가 느린 서버에 대한 "
+               "처방은 클라이언트 쪽에 있습니다: socklab-bot --max-connecting처럼 connect 속도를 조절해, 서버의 첫 "
+               "바이트를 기다리는 커넥션이 서버의 backlog가 담을 수 있는 수보다 많아지지 않게 하십시오.",
+    .watch = "포트는 실행할 때 정해집니다(보고서의 slow_server.port, slow_server.closed_port)\n"
+             "닫힌 포트로 가는 SYN과, 즉시 그에 답하는 RST\n"
+             "slow 포트로의 핸드셰이크(handshake) 두 번; 세 번째 SYN은 몇 번이고 다시 나가고(Wireshark: TCP "
+             "Retransmission) 돌아오는 것은 없습니다\n"
+             "기다리는 동안 ss -tno state syn-sent: timer:(on,480ms,2) = 480 ms 남음, 재전송 2회 (1.480ms라면 1 s + "
+             "480 ms입니다: 점이 ms 숫자 안에 있습니다)\n"
+             "전후의 nstat -az TcpExtListenDrops: SYN 하나마다 하나씩 늘어납니다",
+    .on_linux = "accept 큐(accept queue)에 backlog보다 많은 커넥션이 들어 있는 리스닝 소켓으로 온 SYN은 "
+                "버려집니다(TcpExtListenOverflows, TcpExtListenDrops); tcp_abort_on_overflow는 핸드셰이크의 마지막 "
+                "ACK를 어떻게 처리하는지만 바꿀 뿐 SYN에는 영향이 없습니다. 클라이언트는 SYN을 다시 보냅니다: RTO는 1 "
+                "s에서 시작해 tcp_syn_linear_timeouts번의 재전송 동안(6.x의 설정) 그대로이고, 그 뒤로는 두 배씩 "
+                "늘어납니다; connect()는 tcp_syn_retries(또는 TCP_SYNCNT)번 두 배가 되는 RTO들의 합인 한도를 넘긴 첫 "
+                "타이머에서 ETIMEDOUT으로 실패합니다. 긴 타이머는 조금 늦게 울리므로, 실제로 기본값으로 실행하면 "
+                "모델의 default.fails_at_s보다 약간 뒤에 포기합니다. 닫힌 포트는 RST로 답합니다: 즉시 ECONNREFUSED.",
+    .on_windows = "Windows에는 TCP_SYNCNT가 없습니다: TCP_MAXRT가 connect 하나를 초 단위로 제한하고, "
+                  "TcpMaxConnectRetransmissions(기본값 2, 첫 RTO 3 s: 약 21 s)는 시스템 전체 설정입니다. Windows "
+                  "문서에 따르면 가득 찬 backlog로의 connect는 응답 없이 방치되지 않고 거부되며(WSAECONNREFUSED), "
+                  "Windows의 TCP는 RST를 받은 뒤에도 SYN을 다시 보내므로 닫힌 포트조차 약 2 s 뒤에야 실패합니다. "
+                  "여기서는 측정하지 않습니다: 그곳에서 무엇을 기대할지는 검사 항목들이 말해 줍니다.",
+    .under_wine = "Wine은 소켓을 밑에 있는 Linux 커널에 넘깁니다: 닫힌 포트는 즉시 실패하고, 가득 찬 큐로 가는 SYN은 "
+                  "Linux에서처럼 사라집니다. Wine 8은 TCP_MAXRT에 WSAENOPROTOOPT로 답하므로 probe 커넥션의 connect를 "
+                  "제한하는 것이 없습니다: 레슨은 10 s 뒤에 기다리기를 그만두고, probe는 소켓 테이블에 여전히 "
+                  "SYN_SENT로 남아 있습니다. Wine을 통해서는 TCP_INFO를 쓸 수 없습니다: 재전송 시각이 없습니다.",
 };
 
 const struct lesson lesson_syn_retries = {
@@ -393,4 +439,5 @@ const struct lesson lesson_syn_retries = {
     .check = check,
     .charts = charts,
     .quirks = quirks,
+    .ko = &ko,
 };

@@ -450,14 +450,56 @@ static const struct lesson_quirk quirks[] = {
     {"wine", "exhaust_runs_out_of_ports",
      "Wine 8 sets SO_REUSEADDR on every TCP socket (Windows lets a port in TIME_WAIT be bound), and Linux then "
      "lets the bound socket connect over its own TIME_WAIT entry: no connection fails. Windows refuses a "
-     "connection whose four addresses are still in TIME_WAIT (WSAEADDRINUSE)", NULL},
+     "connection whose four addresses are still in TIME_WAIT (WSAEADDRINUSE)",
+     "Wine 8은 모든 TCP 소켓에 SO_REUSEADDR를 설정하고(Windows는 TIME_WAIT인 포트에 bind를 허용하므로), 그러면 Linux는 "
+     "bind된 소켓이 자기 TIME_WAIT 엔트리가 있는데도 connect하도록 허용합니다: 실패하는 커넥션이 없습니다. Windows는 "
+     "네 주소가 아직 TIME_WAIT에 있는 커넥션을 거부합니다(WSAEADDRINUSE)"},
     {NULL, NULL, NULL, NULL},
 };
 
 static const struct lesson_chart charts[] = {
-    {"TIME_WAIT entries on the client's port range (kernel table)", SIDE_CLIENT, "time_wait", NULL},
-    {"connections made so far", SIDE_CLIENT, "connected", NULL},
+    {"TIME_WAIT entries on the client's port range (kernel table)", SIDE_CLIENT, "time_wait",
+     "클라이언트 포트 범위의 TIME_WAIT 엔트리 수 (커널 테이블)"},
+    {"connections made so far", SIDE_CLIENT, "connected", "지금까지 맺은 커넥션 수"},
     {NULL, SIDE_CLIENT, NULL, NULL},
+};
+
+static const struct lesson_text ko = {
+    .title = "짧은 커넥션이 클라이언트의 포트를 고갈시킵니다: close마다 TIME_WAIT가 남습니다; tw_reuse, 커넥션 풀, "
+             "서버가 먼저 닫기",
+    .explain = "클라이언트가 한 서버 주소로 10 ms마다 하나씩 짧은 커넥션을 여는데, 각각 포트가 20개뿐인 범위에서 "
+               "포트를 잡습니다(IP_LOCAL_PORT_RANGE; 그 밖의 환경에서는 각 포트에 차례로 bind()). 그래서 전체 임시 "
+               "포트(ephemeral port) 범위였다면 수만 개의 커넥션이 걸릴 일이 1초도 안 되어 일어납니다. 클라이언트가 "
+               "먼저 닫으므로 close마다 클라이언트의 포트가 60 s 동안 TIME_WAIT에 남고, 21번째 커넥션은 빈 포트를 찾지 "
+               "못해 connect()가 아무것도 보내기 전에 EADDRNOTAVAIL로 실패합니다. 처방들을 나란히 봅니다. "
+               "tcp_tw_reuse는 connect()가 TIME_WAIT가 된 지 tcp_tw_reuse_delay(1 s)보다 오래된 포트를 가져가게 "
+               "합니다: 1은 항상, 0은 하지 않음, 기본값 2는 루프백 주소에서만 - 그래서 127.0.0.1에서는 기본값으로도 "
+               "이미 재사용하고, 첫 close로부터 1 s 뒤에 커넥션이 다시 이어집니다. 장애 주입 랩(impairment lab)에서는 "
+               "랩의 루프백 장치에 붙인, 루프백이 아닌 주소로 같은 커넥션 반복을 보내, 2가 0처럼 동작하는 모습과 "
+               "이어서 0과 1의 모습을 보여 줍니다. 커넥션 풀(connection pool)은 그만큼의 요청을 커넥션 하나로 "
+               "보냅니다: 그 한 번의 close 전까지 TIME_WAIT는 없습니다. 그리고 서버가 먼저 닫으면 TIME_WAIT는 서버로 "
+               "옮겨 가고(클라이언트 포트당 엔트리 하나), 클라이언트의 포트는 즉시 비며, 모든 커넥션이 성공합니다.",
+    .watch = "exhaust: 클라이언트의 포트 20개에서 나간 SYN 20개, 그다음 connect()가 실패하는 동안은 SYN이 "
+             "없고(EADDRNOTAVAIL은 회선에 나타나지 않습니다), 첫 close로부터 1 s 뒤에 같은 포트들에서 다시 SYN\n"
+             "tcp.flags.fin == 1: 반복 구간에서는 첫 FIN이 클라이언트 포트에서, server_first에서는 서버 포트에서 "
+             "나갑니다\n"
+             "ss -tan state time-wait: 클라이언트의 범위에 엔트리 20개; server_first에서는 서버 포트에\n"
+             "장애 주입 랩에서는 실행이 별도의 네임스페이스 안에 있습니다: 실행이 출력하는 nsenter 명령줄로 "
+             "지켜보십시오",
+    .on_linux = "TIME_WAIT는 먼저 닫은 쪽에서 60 s(TCP_TIMEWAIT_LEN, 고정) 동안 지속됩니다. 포트가 바닥난 connect()는 "
+                "EADDRNOTAVAIL로 실패합니다; IP_LOCAL_PORT_RANGE(Linux 6.3+)는 net.ipv4.ip_local_port_range 안에서 "
+                "소켓 하나의 범위를 좁히고, 더 오래된 커널에서는 대신 각 포트에 bind()합니다(EADDRINUSE, 그리고 "
+                "tcp_tw_reuse는 bind에는 적용되지 않습니다). net.ipv4.tcp_tw_reuse: 0은 하지 않음, 1은 항상, "
+                "2(기본값)는 루프백만, net.ipv4.tcp_tw_reuse_delay(1000 ms) 뒤에; TCP 타임스탬프가 필요하며, 이는 "
+                "기본으로 켜져 있습니다. 서버의 TIME_WAIT 엔트리로 더 새로운 타임스탬프를 가진 SYN이 오면 새 커넥션이 "
+                "열립니다.",
+    .on_windows = "TIME_WAIT는 TcpTimedWaitDelay 동안 지속되며(Microsoft 문서에 따르면 현재 Windows는 120 s, 그 이전은 "
+                  "240 s), tcp_tw_reuse나 소켓별 포트 범위는 없습니다: 레슨은 범위의 각 포트에 bind합니다. 포트가 "
+                  "바닥나면 bind()나 connect()가 WSAEADDRINUSE로, 또는 동적 범위(49152-65535)가 고갈되면 WSAENOBUFS로 "
+                  "실패합니다. 커넥션 풀과, 서버가 먼저 닫는 방법은 똑같이 통합니다.",
+    .under_wine = "Wine은 Linux 커널 위에서 돌지만 Windows 프로그램에는 IP_LOCAL_PORT_RANGE가 없으므로 각 포트에 "
+                  "bind합니다; 그곳에서는 고갈이 일어나지 않습니다(아래의 차이 참고). tcp_tw_reuse 변형들은 장애 주입 "
+                  "랩(impairment lab)이 필요하므로 건너뜁니다.",
 };
 
 const struct lesson lesson_time_wait_exhaustion = {
@@ -506,4 +548,5 @@ const struct lesson lesson_time_wait_exhaustion = {
     .check = check,
     .charts = charts,
     .quirks = quirks,
+    .ko = &ko,
 };

@@ -275,16 +275,57 @@ static void check(struct lesson_report *r)
 }
 
 static const struct lesson_chart charts[] = {
-    {"retransmission timeout (TCP_INFO rto, ms)", SIDE_CLIENT, "rto", NULL},
-    {"backoff: doublings so far (TCP_INFO)", SIDE_CLIENT, "backoff", NULL},
-    {"timer: ms left (ss -o)", SIDE_CLIENT, "timer_left", NULL},
-    {"keepalive probes unanswered (TCP_INFO)", SIDE_CLIENT, "probes", NULL},
+    {"retransmission timeout (TCP_INFO rto, ms)", SIDE_CLIENT, "rto", "재전송 타임아웃 (TCP_INFO rto, ms)"},
+    {"backoff: doublings so far (TCP_INFO)", SIDE_CLIENT, "backoff", "백오프: 지금까지 두 배가 된 횟수 (TCP_INFO)"},
+    {"timer: ms left (ss -o)", SIDE_CLIENT, "timer_left", "타이머: 남은 ms (ss -o)"},
+    {"keepalive probes unanswered (TCP_INFO)", SIDE_CLIENT, "probes", "응답받지 못한 keepalive 프로브 (TCP_INFO)"},
     {NULL, SIDE_CLIENT, NULL, NULL},
 };
 
 static const struct lesson_quirk quirks[] = {
-    {"wine", "live_user_timeout_set", "Wine 8 answers TCP_MAXRT with WSAENOPROTOOPT; Windows takes it (seconds)", NULL},
+    {"wine", "live_user_timeout_set", "Wine 8 answers TCP_MAXRT with WSAENOPROTOOPT; Windows takes it (seconds)",
+     "Wine 8은 TCP_MAXRT에 WSAENOPROTOOPT로 답합니다; Windows는 이 옵션을 받아들입니다(초 단위)"},
     {NULL, NULL, NULL, NULL},
+};
+
+static const struct lesson_text ko = {
+    .title = "TCP_USER_TIMEOUT: 사라진 상대에게 보낸, 확인응답되지 않은 데이터가 약 15분이 아니라 몇 초 만에 실패합니다",
+    .explain = "클라이언트는 1 KB 요청을 보내고 서버는 그것을 그대로 돌려보냅니다(에코). TCP_USER_TIMEOUT을 1 s로 두고 "
+               "1.5 s 쉬어도 여전히 응답을 받습니다: 사용자 타임아웃(user timeout)이 제한하는 것은 보낸 데이터가 "
+               "확인응답(ACK) 없이 머물 수 있는 시간이지, 커넥션이 유휴 상태로 있을 수 있는 시간이 아닙니다. 그다음 "
+               "장애 주입 랩(impairment lab)에서, 바쁘게 주고받는 도중에 서버가 사라집니다: 다음 요청은 끝내 "
+               "확인응답되지 않고, 클라이언트의 커널은 그것을 몇 번이고 다시 보냅니다 - 먼저 tail-loss probe로, 그다음 "
+               "매번 두 배가 되는 재전송 타임아웃(retransmission timeout, RTO)이 만료될 때마다 - 그동안 recv()는 "
+               "기다립니다. 기본적으로 Linux는 tcp_retries2로 계산한 시간 한도(약 15분)가 지나야 포기하며, 레슨은 이를 "
+               "기다리지 않고 계산합니다. TCP_USER_TIMEOUT을 3 s로 하면 같은 커넥션이 타임아웃에 의한 첫 "
+               "재전송으로부터 3 s 뒤에, 아무것도 보내지 않고 ETIMEDOUT으로 실패합니다. 마지막으로, "
+               "keepalive(단독으로는 1 s + 1 s 간격의 프로브 2개 뒤에 포기합니다)와 4.5 s 사용자 타임아웃을 함께 둔 "
+               "유휴 커넥션: 프로브는 정해진 개수를 넘어 사용자 타임아웃까지 계속됩니다 - 결정하는 것은 사용자 "
+               "타임아웃입니다. 이 중 어느 경우에도 서버의 커널은 아무것도 알지 못합니다: 서버 쪽 끝은 ESTABLISHED로 "
+               "남습니다.",
+    .watch = "live: 요청과 에코, 1.5 s의 쉼, 그리고 즉시 응답받는 요청 하나 더\n"
+             "default: 서버의 마지막 에코 뒤에 나가는 클라이언트의 요청; 약 0.2 s 뒤에 같은 세그먼트가 다시(tail-loss "
+             "probe), 그다음 두 배씩 늘어나는 간격으로 - 0.2, 0.4, 0.8, 1.6, 3.2 s (Wireshark: TCP Retransmission); "
+             "끝내 응답 없음(패킷은 캡처 지점 뒤에서 버려집니다)\n"
+             "user_timeout: 같은 재전송, 그다음 아무것도 없음: RST도 없습니다\n"
+             "keepalive: 서버의 한 바이트, 그다음 매초 프로브 하나 - TCP_KEEPCNT의 2개보다 많이 - 그리고 그 "
+             "바이트로부터 약 5 s 뒤 클라이언트의 RST\n"
+             "클라이언트에서 ss -o: timer:(on,1.628ms,3)은 타임아웃에 의한 재전송 3회 뒤, 1 s + 628 ms가 남은 재전송 "
+             "타이머입니다(ms 숫자 안에 점이 있습니다)",
+    .on_linux = "확인응답되지 않은 데이터는 지수 백오프(exponential backoff)로 재전송됩니다: RTO(최소 200 ms)는 만료될 "
+                "때마다 두 배가 되어 tcp_rto_max_ms(120 s)까지 늘어납니다. TCP_USER_TIMEOUT이 없으면, 200 ms에서 "
+                "tcp_retries2(15)번 두 배씩 늘렸을 때 걸리는 시간이 지나면 커넥션이 끊깁니다 - 기본값으로 924.6 "
+                "s(tcp(7)) - 한도를 넘었는지는 타이머가 만료될 때마다 검사합니다. TCP_USER_TIMEOUT(ms)은 그 한도를 "
+                "대신하며, 타임아웃에 의한 첫 재전송부터 셉니다; 소켓의 에러는 ETIMEDOUT이 되고 상대에게는 아무것도 "
+                "보내지 않습니다. keepalive와 함께 쓰면 TCP_KEEPCNT도 대신합니다(tcp(7): keepalive보다 우선해 언제 "
+                "닫을지를 결정합니다): 그 시간을 넘긴 첫 프로브 시점에 커넥션이 리셋됩니다.",
+    .on_windows = "TCP_MAXRT(초 단위; 최신 시스템에서는 밀리초 단위의 TCP_MAXRTMS)가 같은 방식으로 재전송 시간을 "
+                  "제한하며, connect의 시간도 제한합니다; 이것이 없으면 레지스트리의 TcpMaxDataRetransmissions가 "
+                  "결정합니다. 이렇게 끊긴 커넥션에서는 다음 호출이 WSAETIMEDOUT 또는 WSAECONNABORTED로 "
+                  "실패합니다(Winsock 레퍼런스에 둘 다 나옵니다). 서버를 사라지게 하려면 패킷 필터 "
+                  "드라이버(WinDivert)가 필요합니다: Windows에서 레슨은 live 부분만 실행합니다.",
+    .under_wine = "Wine 8은 TCP_MAXRT에 WSAENOPROTOOPT로 답하고(live 부분은 여전히 유휴 커넥션이 응답받는 것을 보여 "
+                  "줍니다; 실패한 옵션은 알려진 차이로 선언되어 있습니다) SIO_TCP_INFO가 없습니다.",
 };
 
 const struct lesson lesson_user_timeout = {
@@ -336,4 +377,5 @@ const struct lesson lesson_user_timeout = {
     .check = check,
     .charts = charts,
     .quirks = quirks,
+    .ko = &ko,
 };
