@@ -12,7 +12,7 @@
  *   keepalive     probes every KA_INTVL_S, below the idle timeout, keep the entry alive: answered
  *   rebalanced    a balancer over two backends (DNAT, round robin over new flows) that picks an
  *                 unknown flow up as a new one: the request goes to the other backend, whose kernel
- *                 answers RST - seed 003's load balancer
+ *                 answers RST - the field notes' load balancer
  *
  * On the wire (server port P, client port C), after IDLE_MS of silence:
  *   vanished:   C > P [P.] request, then the same again, each gap doubling; nothing from P
@@ -240,7 +240,7 @@ static const struct lesson_chart charts[] = {
 
 static const struct lesson_text ko = {
     .title = "미들박스의 유휴 타임아웃: 중간에서는 플로우가 잊혔는데, 양 끝은 아직 열려 있다고 여깁니다",
-    .explain = "seed 003의 로드 밸런서: 커넥션 풀의 커넥션들이 밤사이 유휴 상태로 있으면 밸런서의 유휴 타임아웃(idle "
+    .explain = "현장 노트의 로드 밸런서: 커넥션 풀의 커넥션들이 밤사이 유휴 상태로 있으면 밸런서의 유휴 타임아웃(idle "
                "timeout)이 그것들을 잊어버리고, 양 끝 어느 쪽에도 알리지 않습니다. 장애 주입 랩(impairment lab)은 서버 "
                "앞에 conntrack으로 미들박스(middlebox)를 세웁니다: 미들박스는 established 플로우(flow)를 2 s의 "
                "침묵까지만 기억하고(보고서에 커널 자체의 기본값이 나옵니다; 밸런서들은 분 단위를 씁니다), 중간부터 "
@@ -248,7 +248,7 @@ static const struct lesson_text ko = {
                "랩의 conntrack 테이블에서 엔트리의 카운트다운을 읽는 동안 2.6 s 쉰 뒤, 요청을 하나 더 보냅니다. "
                "vanished: 요청이 버려지고, 클라이언트의 커널은 두 배씩 늘어나는 타임아웃으로 재전송하며 recv()는 "
                "기다립니다 - 기본값으로는 약 15분 동안(user-timeout 참고) - 그동안 아무것도 듣지 못한 서버는 자기 쪽 "
-               "끝을 ESTABLISHED로 유지합니다. user_timeout: 같은 상황에 TCP_USER_TIMEOUT 1.5 s: 2 s 안에 ETIMEDOUT을 "
+               "끝을 ESTABLISHED로 유지합니다. user_timeout: 같은 상황에 TCP_USER_TIMEOUT 1.5 s: 약 2 s 뒤 ETIMEDOUT을 "
                "받으니, 이제 다시 연결하면 됩니다. reset: 잊어버린 플로우에 서버의 이름으로 RST를 보내는 미들박스: "
                "즉시 ECONNRESET이 나고, 서버는 여전히 좀비 커넥션을 안고 있습니다. keepalive: 유휴 타임아웃보다 짧은 "
                "간격으로 매초 보내는 프로브가 엔트리를 살려 두어, 침묵 뒤의 요청도 응답을 받습니다. rebalanced: 백엔드 "
@@ -288,7 +288,7 @@ static const struct lesson_text ko = {
 const struct lesson lesson_idle_timeout_middlebox = {
     .name = "idle-timeout-middlebox",
     .title = "a middlebox's idle timeout: the flow is forgotten in the middle, both ends still think it is open",
-    .explain = "Seed 003's load balancer: pooled connections sit idle at night, the balancer's idle timeout "
+    .explain = "The field notes' load balancer: pooled connections sit idle at night, the balancer's idle timeout "
                "forgets them, and neither end is told. The impairment lab stages the middlebox with conntrack "
                "in front of the server: it remembers an established flow for 2 s of silence (the report shows "
                "the kernel's own default; balancers use minutes) and, adopting no flow mid-stream, drops a "
@@ -297,7 +297,7 @@ const struct lesson lesson_idle_timeout_middlebox = {
                "is dropped, the client's kernel retransmits it with a doubling timeout and recv() waits - by "
                "default for about a quarter of an hour (see user-timeout) - while the server, which hears "
                "nothing, keeps its end ESTABLISHED. user_timeout: the same with TCP_USER_TIMEOUT 1.5 s: "
-               "ETIMEDOUT within 2 s, time to reconnect. reset: a middlebox that answers what it forgot with "
+               "ETIMEDOUT after about 2 s, time to reconnect. reset: a middlebox that answers what it forgot with "
                "an RST in the server's name: ECONNRESET at once, and the server still keeps its zombie. "
                "keepalive: probes every second, below the idle timeout, keep the entry alive, and the request "
                "after the silence is answered. rebalanced: a balancer over two backends (DNAT, new flows in "

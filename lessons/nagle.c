@@ -25,7 +25,7 @@
  *
  * Facts per connection (nagle.*, nodelay.*): segments and segments_per_frame (TCP_INFO's
  * data_segs_out around the burst, Linux), after_burst.* (who held the unsent frames), requests,
- * rtt_p50_us, rtt_p99_us, rtt_min_us, segments_per_request. tests/lessons_wire/nagle.sh counts the
+ * rtt_p50_us, rtt_p99_us, rtt_min_us, segments_per_request. tests/lessons/nagle.sh counts the
  * segments and checks the stall's order on the wire with tcpdump. */
 #include "lessons/lesson.h"
 
@@ -238,9 +238,8 @@ static const struct lesson_text ko = {
                "타임아웃(Linux에서 약 40 ms)이 걸립니다. TCP_NODELAY를 쓰거나 헤더와 페이로드를 send() 한 번으로 "
                "보내면 이 지연이 사라집니다.",
     .watch = "Statistics > Conversations: 클라이언트에서 서버 방향으로는 nagle 커넥션(첫 번째)이 nodelay 커넥션보다 "
-             "데이터 패킷을 적게 보냅니다; 양방향을 합쳐 세면 총계는 거의 같게 나오는데, nodelay 클라이언트가 보내는 "
-             "작은 세그먼트 하나하나가 어느 쪽이든 서버가 ACK하는 세그먼트이기 때문입니다(데이터를 비교하려면 필터 "
-             "tcp.len > 0 && tcp.dstport == PORT)\n"
+             "데이터 패킷을 적게 보냅니다; 양방향을 합쳐 세면 총계는 거의 같게 나옵니다: 데이터 세그먼트가 적다고 "
+             "회선 위의 패킷이 적은 것은 아닙니다(데이터를 비교하려면 필터 tcp.len > 0 && tcp.dstport == PORT)\n"
              "burst: 7 bytes 세그먼트들, 그다음 기다리던 프레임들을 담은 큰 세그먼트 하나\n"
              "nagle write-write-read: 3 bytes 헤더, 약 40 ms 동안 아무것도 없음, 서버의 데이터 없는 ACK(bare ACK), "
              "그다음 8 bytes 페이로드 (View > Time Display Format > Since Previous Displayed Packet; ACK를 보려면 "
@@ -276,8 +275,8 @@ const struct lesson lesson_nagle = {
     .wireshark = "tcp.port == {port} && tcp.len > 0",
     .watch = "Statistics > Conversations: in the client-to-server direction the nagle connection (the first) "
              "sends fewer data packets than the nodelay one; counting both directions the totals come out "
-             "about even, since every small segment the nodelay client sends is a segment the server ACKs "
-             "either way (filter tcp.len > 0 && tcp.dstport == PORT to compare the data)\n"
+             "about even: fewer data segments are not fewer packets on the wire (filter tcp.len > 0 && "
+             "tcp.dstport == PORT to compare the data)\n"
              "the burst: 7-byte segments, then one large segment holding the frames that waited\n"
              "nagle write-write-read: the 3-byte header, ~40 ms of nothing, the server's bare ACK, then the "
              "8-byte payload (View > Time Display Format > Since Previous Displayed Packet; drop the "

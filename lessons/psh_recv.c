@@ -28,7 +28,7 @@
  *
  * Facts: write_sizes, segments_per_write (server; TCP_INFO data_segs_out, Linux), recv_sizes,
  * recvs_per_write (client) and the counts the checks compare. No psh_segments: the lesson does not
- * capture; tests/lessons_wire/psh_recv.sh counts PSH flags with tcpdump. */
+ * capture; tests/lessons/psh_recv.sh counts PSH flags with tcpdump. */
 #include "lessons/lesson.h"
 
 #include <stdlib.h>
