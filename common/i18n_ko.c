@@ -72,6 +72,7 @@ static const struct i18n_pair pairs[] = {
     {"\nresult: %s (%zu passed, %zu failed, %zu known %s differences, %zu not evaluated here)\n",
      "\n결과: %s (통과 %zu, 실패 %zu, 알려진 차이 %zu(%s), 여기서 평가하지 않음 %zu)\n"},
     {"\nresult: %s (%zu passed, %zu failed, %zu not evaluated here)\n", "\n결과: %s (통과 %zu, 실패 %zu, 여기서 평가하지 않음 %zu)\n"},
+    {"NOT EVALUATED HERE", "여기서 평가하지 않음"},
     /* lessons/engine/table.c */
     {"fact (measured)", "측정값 (fact)"},
     {"checks", "검사"},

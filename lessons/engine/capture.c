@@ -179,7 +179,9 @@ static void section_comment(struct lesson_report *const *rs, size_t n, char *buf
             r->start_time, (unsigned long long)(r->t0_wall_us / 1000000u), (unsigned long long)(r->t0_wall_us % 1000000u));
         if (used < len)
             used += strlen(report_filter_text(r, buf + used, len - used));
-        ADD("\nresult: %s\nfacts:", report_passed(r) ? "PASS" : "FAIL");
+        ADD("\nresult: %s\nfacts:", report_verdict(r) == VERDICT_PASS   ? "PASS"
+                                     : report_verdict(r) == VERDICT_FAIL ? "FAIL"
+                                                                         : "NOT EVALUATED HERE");
         nf = facts_ordered(&r->facts, fs, MAX_FACTS);
         for (k = 0; k < nf; k++) {
             fact_format(fs[k], v, sizeof v);

@@ -4,6 +4,8 @@
  * recorded as not evaluated: it neither passes nor fails. */
 #include "lessons/engine/internal.h"
 
+#include "common/i18n.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -149,18 +151,27 @@ void checks_mark_known_differences(struct lesson_report *r)
     }
 }
 
-int report_passed(const struct lesson_report *r)
+enum report_verdict report_verdict(const struct lesson_report *r)
 {
     size_t i, evaluated = 0;
     if (r->nerrors > 0)
-        return 0;
+        return VERDICT_FAIL;
     for (i = 0; i < r->nchecks; i++) {
         if (r->checks[i].status == CHECK_FAIL)
-            return 0;
+            return VERDICT_FAIL;
         if (r->checks[i].status == CHECK_PASS || r->checks[i].status == CHECK_KNOWN_DIFF)
             evaluated++; /* a known difference was observed and explained: not a failure */
     }
-    return evaluated > 0;
+    /* one side of a two-machine run may hold none of the facts its checks compare */
+    return evaluated > 0 ? VERDICT_PASS : VERDICT_NOT_EVALUATED;
+}
+
+int report_passed(const struct lesson_report *r) { return report_verdict(r) == VERDICT_PASS; }
+
+const char *report_verdict_word(const struct lesson_report *r)
+{
+    enum report_verdict v = report_verdict(r);
+    return v == VERDICT_PASS ? "PASS" : v == VERDICT_FAIL ? "FAIL" : T("NOT EVALUATED HERE");
 }
 
 const char *check_status_word(enum check_status st)

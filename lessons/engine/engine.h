@@ -48,7 +48,13 @@ void lesson_prepare_listener(const struct lesson *l, sock_t listener, FILE *log)
 struct lesson_report *lesson_client_only(const struct lesson *l, const struct lesson_opts *o);
 
 void report_free(struct lesson_report *r);
-int report_passed(const struct lesson_report *r); /* checks.c */
+/* The run's verdict (checks.c): FAIL on an error or a failed check; PASS when at least one check
+ * was evaluated and none failed; NOT_EVALUATED when this side holds none of the facts its checks
+ * compare (the server of a two-machine run: the bot's report has them). */
+enum report_verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_NOT_EVALUATED };
+enum report_verdict report_verdict(const struct lesson_report *r);
+int report_passed(const struct lesson_report *r); /* verdict PASS */
+const char *report_verdict_word(const struct lesson_report *r); /* "PASS", "FAIL", "NOT EVALUATED HERE" */
 
 /* ---- reporting ----------------------------------------------------------------------------- */
 void report_print_text(FILE *out, const struct lesson_report *r);                   /* text.c */

@@ -81,6 +81,9 @@ static void json_report(struct json *j, const struct lesson_report *r)
     if (r->runtime != NULL)
         json_string(j, "runtime", r->runtime);
     json_bool(j, "pass", report_passed(r));
+    json_string(j, "verdict", report_verdict(r) == VERDICT_PASS   ? "pass"
+                              : report_verdict(r) == VERDICT_FAIL ? "fail"
+                                                                  : "not_evaluated");
     if (r->start_time[0] != '\0') {
         json_string(j, "start_time", r->start_time);
         json_number(j, "start_unix_s", (double)r->t0_wall_us / 1e6);

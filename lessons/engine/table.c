@@ -65,7 +65,7 @@ static void print_group(FILE *out, struct lesson_report *const *rs, size_t n, co
         size_t p = 0, c;
         for (c = 0; c < rs[i]->nchecks; c++)
             p += rs[i]->checks[c].status == CHECK_PASS;
-        snprintf(v, sizeof v, "%s %zu/%zu", report_passed(rs[i]) ? "PASS" : "FAIL", p, rs[i]->nchecks);
+        snprintf(v, sizeof v, "%s %zu/%zu", report_verdict_word(rs[i]), p, rs[i]->nchecks);
         fprintf(out, " %-*s", COL_W, v);
     }
     fputc('\n', out);

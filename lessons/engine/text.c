@@ -81,9 +81,9 @@ void report_print_text(FILE *out, const struct lesson_report *r)
     report_print_filter(out, r);
     if (known > 0)
         fprintf(out, T("\nresult: %s (%zu passed, %zu failed, %zu known %s differences, %zu not evaluated here)\n"),
-                report_passed(r) ? "PASS" : "FAIL", passed, failed, known, r->runtime,
+                report_verdict_word(r), passed, failed, known, r->runtime,
                 r->nchecks - passed - failed - known);
     else
         fprintf(out, T("\nresult: %s (%zu passed, %zu failed, %zu not evaluated here)\n"),
-                report_passed(r) ? "PASS" : "FAIL", passed, failed, r->nchecks - passed - failed);
+                report_verdict_word(r), passed, failed, r->nchecks - passed - failed);
 }
