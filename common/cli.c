@@ -167,16 +167,16 @@ static void unknown_option(const char *prog, const struct cli_opt *opts, const c
 {
     const char *names[64];
     const char *const builtin[] = {"help", "version", "lang"};
-    const char *near;
+    const char *closest;
     const struct cli_opt *o;
     size_t n = 0, i;
     for (o = opts; o != NULL && o->name != NULL && n < 60; o++)
         names[n++] = o->name;
     for (i = 0; i < sizeof builtin / sizeof builtin[0]; i++)
         names[n++] = builtin[i];
-    near = cli_closest(names, n, name, len);
-    if (near != NULL)
-        cli_fail(prog, "unknown option '--%.*s' (did you mean --%s? see --help)", (int)len, name, near);
+    closest = cli_closest(names, n, name, len);
+    if (closest != NULL)
+        cli_fail(prog, "unknown option '--%.*s' (did you mean --%s? see --help)", (int)len, name, closest);
     cli_fail(prog, "unknown option '--%.*s' (see --help)", (int)len, name);
 }
 

@@ -27,16 +27,16 @@ static const char usage[] =
 static const struct lesson *need_lesson(const char *name)
 {
     const struct lesson *l = lesson_find(name);
-    const char *names[64], *near;
+    const char *names[64], *closest;
     size_t n, i;
     const struct lesson *const *all = lesson_all(&n);
     if (l != NULL)
         return l;
     for (i = 0; i < n && i < sizeof names / sizeof names[0]; i++)
         names[i] = all[i]->name;
-    near = cli_closest(names, i, name, strlen(name));
-    if (near != NULL)
-        cli_fail(PROG, "unknown lesson '%s' (did you mean %s? socklab list shows them all)", name, near);
+    closest = cli_closest(names, i, name, strlen(name));
+    if (closest != NULL)
+        cli_fail(PROG, "unknown lesson '%s' (did you mean %s? socklab list shows them all)", name, closest);
     cli_fail(PROG, "unknown lesson '%s' (try: socklab list)", name);
     return NULL; /* not reached: for compilers that do not know cli_fail ends the program */
 }
