@@ -1,7 +1,7 @@
 /* loadgen.h - the parts of socklab-loadgen, private to bench/. One struct lg holds a run's state and
- * is passed to everything. The core: loadgen.c (options, start-up), loadgen_conn.c (connection
- * slots), loadgen_slices.c (the epoll loop, and the slices that alternate between two servers) and
- * loadgen_measure.c (/proc readings, the report line). A load mode is one file that exports a
+ * is passed to everything. The core: loadgen_main.c (options, start-up), loadgen_conn.c (connection
+ * slots), loadgen_slices.c (the epoll loop, and the slices that alternate between two servers),
+ * loadgen_measure.c (/proc readings, the report line) and loadgen_die.c (giving up). A load mode is one file that exports a
  * struct lg_mode; the core knows a mode only through that table. */
 #ifndef SOCKLAB_BENCH_LOADGEN_H
 #define SOCKLAB_BENCH_LOADGEN_H
@@ -95,7 +95,7 @@ struct lg_mode {
 
 extern const struct lg_mode lg_pingpong, lg_stream, lg_churn, lg_hold;
 
-/* loadgen.c */
+/* loadgen_die.c */
 void lg_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* loadgen_conn.c */

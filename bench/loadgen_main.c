@@ -1,8 +1,8 @@
-/* loadgen.c - socklab's load generator: drives echo servers on 127.0.0.1 and reports what it
+/* loadgen_main.c - socklab's load generator: drives echo servers on 127.0.0.1 and reports what it
  * managed, and what it cost each server: the server's own CPU time, read from /proc/PID/task/
  * (TID)/schedstat (nanoseconds on the CPU, summed over its threads) around every measured slice,
- * and its resident set size (/proc/PID/statm). This file: the options and the start; loadgen.h
- * says where the rest is.
+ * and its resident set size (/proc/PID/statm). This file: the options and the start (it calls the
+ * rest, nothing calls it); loadgen.h says where the rest is.
  *
  * bench/ is a Linux benchmarking tool and stands outside the rule that keeps platform code in
  * compat/: it uses epoll, /proc and POSIX headers directly, and CMake builds it only on Linux.
@@ -45,17 +45,6 @@
 #include "common/cli.h"
 
 static const struct lg_mode *const modes[] = {&lg_pingpong, &lg_stream, &lg_churn, &lg_hold};
-
-void lg_die(const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "%s: ", LG_PROG);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(1);
-}
 
 static void parse(struct lg *lg, int argc, char **argv)
 {
