@@ -139,6 +139,30 @@ int side_lab_sysctl(struct lesson_side *s, const char *name, const char *value)
     return 0;
 }
 
+int side_lab_ethernet(struct lesson_side *s)
+{
+    char err[SOCK_ERR_LEN];
+    if (impair_ethernet(err) != 0) {
+        side_error(s, "lab loopback", err);
+        return -1;
+    }
+    lab_line(s, "ip link set lo mtu 1500; ethtool -K lo tso off gso off");
+    side_log(s, "lab: the loopback carries one MSS-sized segment per packet, as Ethernet does (MTU 1500, no "
+                "TSO/GSO)");
+    return 0;
+}
+
+long long side_lab_counter(struct lesson_side *s, const char *spec)
+{
+    char err[SOCK_ERR_LEN];
+    long long packets = -1;
+    if (impair_nft_counter(spec, &packets, err) != 0) {
+        side_error(s, "lab counter", err);
+        return -1;
+    }
+    return packets;
+}
+
 int side_lab_address(struct lesson_side *s, const char *addr)
 {
     char err[SOCK_ERR_LEN], line[LAB_LINE_LEN];
