@@ -21,6 +21,7 @@ extern const struct lesson lesson_syn_recv;
 extern const struct lesson lesson_syn_retries;
 extern const struct lesson lesson_close_wait_leak;
 extern const struct lesson lesson_time_wait_exhaustion;
+extern const struct lesson lesson_handshake;
 
 static const struct lesson *const lessons[] = {
     &lesson_close_graceful,   &lesson_close_abortive,   &lesson_close_linger, &lesson_close_unread,
@@ -34,6 +35,7 @@ static const struct lesson *const lessons[] = {
     &lesson_syn_recv,
     &lesson_close_wait_leak,
     &lesson_time_wait_exhaustion,
+    &lesson_handshake,
 };
 
 const struct lesson *const *lesson_all(size_t *count)
