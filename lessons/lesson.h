@@ -258,9 +258,11 @@ int side_lab_nft(struct lesson_side *s, const char *why, const char *fmt, ...)
     ;
 /* A sysctl of the lab's namespace, shown like the rules. 0, or -1 after recording an error. */
 int side_lab_sysctl(struct lesson_side *s, const char *name, const char *value);
-/* The lab's loopback made to carry packets as an Ethernet link does (MTU 1500, no TSO/GSO), so each
- * packet is one MSS-sized segment and a rule drops one segment; for connections made afterwards,
- * shown like the rules. 0, or -1 after recording an error. */
+/* The lab's loopback made to carry packets as one Ethernet wire does: MTU 1500 and no TSO/GSO, so each
+ * packet is one MSS-sized segment and a rule drops one segment; and in order - loopback fed from two
+ * CPUs can reorder packets, so the calling thread and those it starts later stay on one CPU (call it
+ * from listener_prepare, before the sides start). For connections made afterwards; shown like the
+ * rules. 0, or -1 after recording an error. */
 int side_lab_ethernet(struct lesson_side *s);
 /* The packets a named nftables counter of the lab counted ("inet socklab_sack one_sack": family,
  * table, name); -1 after recording an error. */

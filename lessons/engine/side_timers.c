@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "compat/impair.h"
+#include "compat/os.h"
 
 void side_sample_timers(struct lesson_side *s, sock_t sock, const char *raddr, uint16_t rport)
 {
@@ -141,14 +142,20 @@ int side_lab_sysctl(struct lesson_side *s, const char *name, const char *value)
 
 int side_lab_ethernet(struct lesson_side *s)
 {
-    char err[SOCK_ERR_LEN];
+    char err[SOCK_ERR_LEN], line[LAB_LINE_LEN];
+    int cpu;
     if (impair_ethernet(err) != 0) {
         side_error(s, "lab loopback", err);
         return -1;
     }
-    lab_line(s, "ip link set lo mtu 1500; ethtool -K lo tso off gso off");
-    side_log(s, "lab: the loopback carries one MSS-sized segment per packet, as Ethernet does (MTU 1500, no "
-                "TSO/GSO)");
+    /* Loopback queues each packet on the backlog of the CPU that sent it: a run on two CPUs can
+     * deliver its packets out of order, which one wire does not. */
+    cpu = os_stay_on_one_cpu();
+    snprintf(line, sizeof line, "ip link set lo mtu 1500; ethtool -K lo tso off gso off; %s",
+             cpu >= 0 ? "taskset: the run on one CPU" : "(the run could not be kept on one CPU)");
+    lab_line(s, line);
+    side_log(s, "lab: the loopback carries one MSS-sized segment per packet, in order, as one Ethernet wire does "
+                "(MTU 1500, no TSO/GSO%s)", cpu >= 0 ? ", the run on one CPU" : "");
     return 0;
 }
 
