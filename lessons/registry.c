@@ -22,6 +22,7 @@ extern const struct lesson lesson_syn_retries;
 extern const struct lesson lesson_close_wait_leak;
 extern const struct lesson lesson_time_wait_exhaustion;
 extern const struct lesson lesson_handshake;
+extern const struct lesson lesson_sack;
 
 static const struct lesson *const lessons[] = {
     &lesson_close_graceful,   &lesson_close_abortive,   &lesson_close_linger, &lesson_close_unread,
@@ -36,6 +37,7 @@ static const struct lesson *const lessons[] = {
     &lesson_close_wait_leak,
     &lesson_time_wait_exhaustion,
     &lesson_handshake,
+    &lesson_sack,
 };
 
 const struct lesson *const *lesson_all(size_t *count)
