@@ -35,7 +35,7 @@
 #define RESPONSE 128
 #define BANNER 32
 #define PASSIVE_CLOSE_MS 10 /* first: the server's close, well inside its delayed-ACK time */
-#define HOLD_MS 300         /* second: the client's close, well after its delayed ACK */
+#define HOLD_MS 500         /* second: the client's close, well after its delayed ACK */
 #define POLL_MS 1
 #define LIST_MS 10          /* the server's look for its new entry in the (slow) listing */
 #define STEP_MAX_MS 3000    /* a bound on every wait for a state to change */
@@ -120,9 +120,10 @@ static void before_close(struct lesson_side *s, uint32_t isn, const char *counte
     drop_once(s, "hold LAST_ACK: the closer's last ACK is dropped once", counter, match);
 }
 
-/* The passive side after EOF: CLOSE_WAIT until it closes hold_ms later; whether its kernel ACKed the
- * FIN by itself meanwhile (TCP_INFO segments out) makes the close three segments or four. */
-static void passive_close(struct lesson_side *s, uint32_t isn, int hold_ms)
+/* The passive side after EOF: CLOSE_WAIT until it closes hold_ms later (stretched where the table is
+ * slow); whether its kernel ACKed the FIN by itself meanwhile (TCP_INFO segments out) makes the close
+ * three segments or four. */
+static void passive_close(struct lesson_side *s, uint32_t isn, int hold_ms, int stretch)
 {
     struct sock_tcpinfo ti;
     long before = -1, acked_at = -1;
@@ -130,6 +131,11 @@ static void passive_close(struct lesson_side *s, uint32_t isn, int hold_ms)
     char key[48];
     snprintf(key, sizeof key, "%s.state_at_eof", role(s));
     side_fact_str(s, key, side_state_note(s));
+    /* where one reading of the table takes long (Wine's, on a busy machine: up to a second), hold
+     * long enough for the peer, reading as slowly, to see what the hold is for */
+    if (stretch && side_now_ms(s) - eof > hold_ms / 5)
+        hold_ms = (int)(5 * (side_now_ms(s) - eof));
+    fact(s, "held_ms", hold_ms);
     if (sock_tcp_info(side_sock(s), &ti, NULL) == 0)
         before = ti.segs_out;
     while (side_now_ms(s) - eof < hold_ms) {
@@ -192,7 +198,7 @@ static void client(struct lesson_side *s)
         side_sleep(s, SETTLE_MS);
     } else {
         side_drain(s, STEP_MAX_MS, NULL, NULL); /* the banner, then EOF */
-        passive_close(s, isn, HOLD_MS);
+        passive_close(s, isn, HOLD_MS, 1);
         side_state_watch(s, " CLOSED ", POLL_MS, STEP_MAX_MS);
     }
     side_state_facts(s, "client");
@@ -203,8 +209,10 @@ static void server(struct lesson_side *s)
 {
     struct sock_waiter *w = sock_waiter_new();
     double until = side_now_ms(s) + STEP_MAX_MS + SETTLE_MS + HOLD_MS;
-    int found = 0;
+    int found = 0, fin_wait2 = 0;
     uint32_t isn;
+    double t0;
+    const char *st;
     /* Until accept() can return: this side's new entry, looked for in the (slow) listing, then read */
     while (w != NULL && sock_waiter_wait(w, side_listener(s), 0, found ? POLL_MS : LIST_MS) == 0 &&
            side_now_ms(s) < until)
@@ -219,13 +227,21 @@ static void server(struct lesson_side *s)
         side_recv(s, REQUEST, STEP_MAX_MS);
         side_send(s, RESPONSE, 1000);
         side_drain(s, STEP_MAX_MS, NULL, NULL); /* EOF */
-        passive_close(s, isn, PASSIVE_CLOSE_MS);
+        passive_close(s, isn, PASSIVE_CLOSE_MS, 0);
         side_state_watch(s, " CLOSED ", POLL_MS, STEP_MAX_MS);
     } else {
         side_send(s, BANNER, 1000);
         before_close(s, isn, "second_last_ack");
         side_close(s);
-        side_state_watch(s, " TIME_WAIT CLOSED ", POLL_MS, HOLD_MS + STEP_MAX_MS);
+        /* watched until TIME_WAIT; FIN_WAIT2 lasts the client's hold, longer than even a slow
+         * reading of the table takes (Wine's: about 100 ms), so every platform sees it */
+        for (t0 = side_now_ms(s); side_now_ms(s) - t0 < HOLD_MS + STEP_MAX_MS; side_sleep(s, POLL_MS)) {
+            st = side_state_note(s);
+            if (strcmp(st, "TIME_WAIT") == 0 || strcmp(st, "CLOSED") == 0)
+                break;
+            fin_wait2 |= strcmp(st, "FIN_WAIT2") == 0;
+        }
+        side_fact_bool(s, "server.fin_wait2_seen", fin_wait2);
     }
     side_state_facts(s, "server");
 }
@@ -239,8 +255,7 @@ static void check(struct lesson_report *r)
     expect_str(r, "second_server_closed_first_holds_time_wait", "second.time_wait_on", "server");
     expect_str(r, "first_server_close_wait_after_eof", "first.server.state_at_eof", "CLOSE_WAIT");
     expect_str(r, "second_client_close_wait_after_eof", "second.client.state_at_eof", "CLOSE_WAIT");
-    expect_range(r, "second_server_fin_wait2_while_client_holds", "second.server.fin_wait2_ms", HOLD_MS - 100,
-                 HOLD_MS + 400);
+    expect_true(r, "second_server_fin_wait2_while_client_holds", "second.server.fin_wait2_seen");
     lab = report_fact_int(r, "first.lab_dropped", &d);
     if (!lab)
         return; /* nothing was slowed: the transient states came and went unseen */
@@ -284,7 +299,7 @@ const struct lesson lesson_handshake = {
                "the client closes first (FIN_WAIT1); the server reads EOF (CLOSE_WAIT) and closes 10 ms later, "
                "before its delayed ACK is due, so that ACK rides on its FIN: three segments, and the client goes "
                "from FIN_WAIT1 straight to TIME_WAIT without FIN_WAIT2. In the second the server sends a banner "
-               "and closes first; the client holds CLOSE_WAIT for 300 ms, its kernel ACKs the FIN on its own "
+               "and closes first; the client holds CLOSE_WAIT for 500 ms, its kernel ACKs the FIN on its own "
                "after the delayed-ACK time (the server moves to FIN_WAIT2), and the close takes four segments. "
                "In each close the lab drops the last ACK once, so LAST_ACK lasts until the FIN is sent again, "
                "one retransmission timeout (200 ms at least) later. Whoever closed first ends in TIME_WAIT: the "
@@ -299,9 +314,9 @@ const struct lesson lesson_handshake = {
              "client's ACK - dropped, so the server's FIN comes again about 200 ms later and is ACKed again\n"
              "second: the client's ACK of the SYN-ACK, dropped; the SYN-ACK again 1 s later, the ACK again\n"
              "second: the server's FIN, the client's bare ACK about 40 ms later (a delayed ACK), the client's FIN "
-             "300 ms after, the last ACK twice\n"
+             "500 ms after, the last ACK twice\n"
              "nsenter -t PID -n ss -tan in the lab (PID as the run prints it): SYN-SENT and SYN-RECV for a "
-             "second, CLOSE-WAIT and FIN-WAIT-2 for 300 ms, LAST-ACK for 200 ms, TIME-WAIT",
+             "second, CLOSE-WAIT and FIN-WAIT-2 for 500 ms, LAST-ACK for 200 ms, TIME-WAIT",
     .on_linux = "States as ss names them (SYN-SENT ... TIME-WAIT). A lost SYN or SYN-ACK is sent again after "
                 "TCP_TIMEOUT_INIT (1 s), a FIN after the retransmission timeout (at least tcp_rto_min, 200 ms). The "
                 "ISN is a keyed hash of the addresses and ports plus a clock (RFC 6528, net/core/secure_seq.c): "
@@ -313,7 +328,8 @@ const struct lesson lesson_handshake = {
                 "a plain user; elsewhere the ISNs are not read.",
     .on_windows = "GetTcpTable shows the same states. The lab cannot run on Windows (dropping a packet needs a "
                   "filter driver such as WinDivert), so nothing is slowed: only the states the applications hold "
-                  "are seen and checked - CLOSE_WAIT, FIN_WAIT2 and TIME_WAIT on the side that closed first. "
+                  "are seen and checked - CLOSE_WAIT, FIN_WAIT2 and TIME_WAIT on the side that closed first (where a "
+                  "reading of the table is slow, the client holds CLOSE_WAIT five readings long). "
                   "Windows gives a program no sequence numbers: read the ISNs from a capture. Documented, not "
                   "measured: its delayed ACK is 200 ms, TIME_WAIT 120 s (TcpTimedWaitDelay), its ISNs random.",
     .under_wine = "Wine hands the sockets to the Linux kernel underneath and builds GetTcpTable from it, so the states "
