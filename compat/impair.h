@@ -24,6 +24,11 @@ int impair_sysctl(const char *name, const char *value, char *err);
  * address the kernel does not treat as loopback (127/8 is), for what it treats differently, such
  * as tcp_tw_reuse=2. */
 int impair_address(const char *addr, char *err);
+/* Makes the namespace's loopback carry packets as an Ethernet link does: an MTU of 1500 and no
+ * segmentation offload (TSO, GSO), so TCP hands it one MSS-sized segment per packet - which a rule
+ * can then drop one at a time. (Loopback's own MTU is 64 KiB, and with GSO a "packet" is up to 64 KiB
+ * of segments.) Affects every connection in the namespace that starts afterwards. */
+int impair_ethernet(char *err);
 /* Runs nftables commands (the text nft -f reads), in the private namespace. */
 int impair_nft(const char *commands, char *err);
 /* The lab's connection tracking - the table a stateful middlebox keeps - for the TCP connection
@@ -33,6 +38,9 @@ int impair_nft(const char *commands, char *err);
  * kernel support; err says why. */
 int impair_conntrack(const char *src, uint16_t sport, const char *dst, uint16_t dport, long *secs_left,
                      char *state, size_t len, char *err);
+/* The packets a named nftables counter has counted ("inet socklab_sack lost_one": family, table,
+ * counter), into *packets. 0, or -1 with err. */
+int impair_nft_counter(const char *spec, long long *packets, char *err);
 /* The command that watches this namespace's loopback live (tcpdump through nsenter), for people
  * who want to see it while the lesson runs. */
 const char *impair_watch_hint(char *buf, size_t len);

@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -172,7 +174,49 @@ int impair_address(const char *addr, char *err)
     return rc;
 }
 
-int impair_nft(const char *commands, char *err)
+int impair_ethernet(char *err)
+{
+    struct ifreq ifr;
+    struct ethtool_value ev;
+    static const struct { unsigned cmd; const char *name; } offloads[] = {
+        {ETHTOOL_STSO, "TSO"}, {ETHTOOL_SGSO, "GSO"}};
+    size_t i;
+    int fd, rc = 0;
+    if (!entered)
+        return outside(err, "loopback MTU and offloads");
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        if (err != NULL)
+            snprintf(err, SOCK_ERR_LEN, "loopback: socket: %s", strerror(errno));
+        return -1;
+    }
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+    ifr.ifr_mtu = 1500;
+    if (ioctl(fd, SIOCSIFMTU, &ifr) != 0) {
+        if (err != NULL)
+            snprintf(err, SOCK_ERR_LEN, "loopback MTU 1500: %s", strerror(errno));
+        rc = -1;
+    }
+    for (i = 0; rc == 0 && i < sizeof offloads / sizeof offloads[0]; i++) {
+        memset(&ev, 0, sizeof ev);
+        ev.cmd = offloads[i].cmd;
+        ev.data = 0;
+        memset(&ifr, 0, sizeof ifr);
+        snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+        ifr.ifr_data = (char *)&ev;
+        if (ioctl(fd, SIOCETHTOOL, &ifr) != 0) {
+            if (err != NULL)
+                snprintf(err, SOCK_ERR_LEN, "loopback: %s off: %s", offloads[i].name, strerror(errno));
+            rc = -1;
+        }
+    }
+    close(fd);
+    return rc;
+}
+
+/* Runs commands in a fresh libnftables context; its text output (if any) into out. */
+static int nft_run(const char *commands, char *out, size_t outlen, char *err)
 {
     struct nft_ctx *nft;
     int rc;
@@ -191,6 +235,10 @@ int impair_nft(const char *commands, char *err)
         const char *e = nft_ctx_get_error_buffer(nft);
         size_t len = strcspn(e != NULL ? e : "", "\n");
         snprintf(err, SOCK_ERR_LEN, "nft: %.*s", (int)(len < 160 ? len : 160), e != NULL ? e : "failed");
+    }
+    if (rc == 0 && out != NULL) {
+        const char *o = nft_ctx_get_output_buffer(nft);
+        snprintf(out, outlen, "%s", o != NULL ? o : "");
     }
     nft_ctx_free(nft);
     return rc == 0 ? 0 : -1;
@@ -267,6 +315,25 @@ int impair_conntrack(const char *src, uint16_t sport, const char *dst, uint16_t 
     }
     fclose(f);
     return found;
+}
+
+int impair_nft(const char *commands, char *err) { return nft_run(commands, NULL, 0, err); }
+
+int impair_nft_counter(const char *spec, long long *packets, char *err)
+{
+    char cmd[192], out[512];
+    const char *p;
+    *packets = -1;
+    snprintf(cmd, sizeof cmd, "list counter %s", spec);
+    if (nft_run(cmd, out, sizeof out, err) != 0)
+        return -1;
+    p = strstr(out, "packets ");
+    if (p == NULL || sscanf(p, "packets %lld", packets) != 1) {
+        if (err != NULL)
+            snprintf(err, SOCK_ERR_LEN, "nft: no packet count in \"%.80s\"", out);
+        return -1;
+    }
+    return 0;
 }
 
 const char *impair_watch_hint(char *buf, size_t len)

@@ -30,6 +30,8 @@ int impair_address(const char *addr, char *err)
     return none(err);
 }
 
+int impair_ethernet(char *err) { return none(err); }
+
 int impair_nft(const char *commands, char *err)
 {
     (void)commands;
@@ -41,6 +43,13 @@ int impair_conntrack(const char *src, uint16_t sport, const char *dst, uint16_t 
 {
     (void)src, (void)sport, (void)dst, (void)dport, (void)state, (void)len;
     *secs_left = -1;
+    return none(err);
+}
+
+int impair_nft_counter(const char *spec, long long *packets, char *err)
+{
+    (void)spec;
+    *packets = -1;
     return none(err);
 }
 

@@ -53,4 +53,9 @@ long os_peak_rss_bytes(void);
 /* CPU time this process has used (user + system, all threads), microseconds; 0 if unknown. */
 uint64_t os_cpu_us(void);
 
+/* Keeps the calling thread, and the threads it starts from now on, on the one CPU it runs on now
+ * (Linux: sched_setaffinity of this thread; Windows: the process's affinity). Returns that CPU's
+ * number, -1 where the platform cannot. */
+int os_stay_on_one_cpu(void);
+
 #endif

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -217,4 +218,19 @@ uint64_t os_cpu_us(void)
         return 0;
     return (uint64_t)ru.ru_utime.tv_sec * 1000000u + (uint64_t)ru.ru_utime.tv_usec +
            (uint64_t)ru.ru_stime.tv_sec * 1000000u + (uint64_t)ru.ru_stime.tv_usec;
+}
+
+int os_stay_on_one_cpu(void)
+{
+#if defined(__linux__)
+    cpu_set_t one;
+    int cpu = sched_getcpu();
+    if (cpu < 0)
+        return -1;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    return sched_setaffinity(0, sizeof one, &one) == 0 ? cpu : -1; /* 0: this thread */
+#else
+    return -1;
+#endif
 }

@@ -204,3 +204,12 @@ uint64_t os_cpu_us(void)
     u.HighPart = user.dwHighDateTime;
     return (k.QuadPart + u.QuadPart) / 10u; /* 100 ns units */
 }
+
+int os_stay_on_one_cpu(void)
+{
+    /* New threads take the process's affinity, not their creator's: set the process's. */
+    DWORD cpu = GetCurrentProcessorNumber();
+    if (cpu >= 8 * sizeof(DWORD_PTR) || !SetProcessAffinityMask(GetCurrentProcess(), (DWORD_PTR)1 << cpu))
+        return -1;
+    return (int)cpu;
+}

@@ -161,8 +161,27 @@ struct sock_tcpinfo {
     /* The retransmission timeout now (microseconds; it doubles with each backoff), and how long ago
      * data / an ACK last arrived (milliseconds): the clocks keepalive and the user timeout read. */
     long rto_us, last_data_recv_ms, last_ack_recv_ms;
+    /* What the two SYNs negotiated: 1 both carried the option, 0 not; advmss is the MSS this end
+     * announced in its own SYN (bytes). */
+    long opt_sack, opt_timestamps, advmss;
+    /* Loss recovery. Now: the sender's congestion state (Linux's TCP_CA_*: 0 open, 1 disorder, 2 cwr,
+     * 3 recovery, 4 loss - the retransmission timer fired), and the segments in flight that the
+     * peer's SACK blocks (without SACK: its duplicate ACKs) say arrived, that are deemed lost, that
+     * are retransmitted and not yet acknowledged. Over the connection: the reordering the sender
+     * tolerates (segments), how often it saw reordering, duplicate data the peer reported with
+     * D-SACK, bytes sent again, out-of-order packets this end received, and the retransmission
+     * timeouts: how many, how many recoveries they started, and the time spent in them (ms). */
+    long ca_state, sacked, lost, retrans;
+    long reordering, reord_seen, dsack_dups, bytes_retrans, rcv_ooopack;
+    long total_rto, total_rto_recoveries, total_rto_time_ms;
 };
 int sock_tcp_info(sock_t s, struct sock_tcpinfo *ti, char *err); /* 0, -1 or SOCK_UNSUPPORTED */
+/* The connection's next sequence numbers: the next byte this end will send (after everything
+ * queued) and the next it expects to receive - before any data, each end's ISN + 1. Linux reads them
+ * in repair mode (TCP_REPAIR, TCP_QUEUE_SEQ: needs CAP_NET_ADMIN in the socket's network namespace,
+ * which the impairment lab gives) and leaves it without a window probe, so nothing is sent. Windows
+ * exposes no sequence numbers (SOCK_UNSUPPORTED): read them from a capture. */
+int sock_tcp_seq(sock_t s, uint32_t *snd_nxt, uint32_t *rcv_nxt, char *err);
 
 /* The kernel's buffer limits. Linux: tcp_rmem / tcp_wmem (min, default, max: the bounds of
  * autotuning, and the default is a new socket's buffer) from /proc/sys/net/ipv4, and rmem_max /

@@ -26,13 +26,43 @@ static enum sock_state map_state(unsigned st)
 /* The kernel fills only the prefix of struct tcp_info it knows; later fields stay -1. */
 #define HAS_FIELD(len, f) ((size_t)(len) >= offsetof(struct tcp_info, f) + sizeof(((struct tcp_info *)0)->f))
 
+/* Fields that kernels newer than some headers append (Linux 6.7: tcpi_total_rto, _recoveries, _time).
+ * struct tcp_info only ever grows at its end, so their offsets are fixed: read them by offset. */
+#define TCPI_TOTAL_RTO_AT 240            /* __u16 */
+#define TCPI_TOTAL_RTO_RECOVERIES_AT 242 /* __u16 */
+#define TCPI_TOTAL_RTO_TIME_AT 244       /* __u32, ms */
+#define TCPI_RAW_LEN 320
+
+static long raw_u16(const unsigned char *raw, socklen_t len, size_t at)
+{
+    uint16_t v;
+    if ((size_t)len < at + sizeof v)
+        return -1;
+    memcpy(&v, raw + at, sizeof v);
+    return (long)v;
+}
+
+static long raw_u32(const unsigned char *raw, socklen_t len, size_t at)
+{
+    uint32_t v;
+    if ((size_t)len < at + sizeof v)
+        return -1;
+    memcpy(&v, raw + at, sizeof v);
+    return (long)v;
+}
+
 int sock_tcp_info(sock_t s, struct sock_tcpinfo *ti, char *err)
 {
+    union {
+        struct tcp_info t;
+        unsigned char raw[TCPI_RAW_LEN];
+    } u;
     struct tcp_info t;
-    socklen_t len = sizeof t;
-    memset(&t, 0, sizeof t);
-    if (getsockopt(s, IPPROTO_TCP, TCP_INFO, &t, &len) != 0)
+    socklen_t len = sizeof u;
+    memset(&u, 0, sizeof u);
+    if (getsockopt(s, IPPROTO_TCP, TCP_INFO, &u, &len) != 0)
         return compat_fail(err, "getsockopt TCP_INFO");
+    t = u.t;
     ti->state = sock_state_name(map_state(t.tcpi_state));
     ti->rtt_us = t.tcpi_rtt;
     ti->rttvar_us = t.tcpi_rttvar;
@@ -60,6 +90,21 @@ int sock_tcp_info(sock_t s, struct sock_tcpinfo *ti, char *err)
     ti->rto_us = (long)t.tcpi_rto;
     ti->last_data_recv_ms = (long)t.tcpi_last_data_recv;
     ti->last_ack_recv_ms = (long)t.tcpi_last_ack_recv;
+    ti->opt_sack = (t.tcpi_options & TCPI_OPT_SACK) != 0;
+    ti->opt_timestamps = (t.tcpi_options & TCPI_OPT_TIMESTAMPS) != 0;
+    ti->advmss = (long)t.tcpi_advmss;
+    ti->ca_state = (long)t.tcpi_ca_state;
+    ti->sacked = (long)t.tcpi_sacked;
+    ti->lost = (long)t.tcpi_lost;
+    ti->retrans = (long)t.tcpi_retrans;
+    ti->reordering = (long)t.tcpi_reordering;
+    ti->reord_seen = HAS_FIELD(len, tcpi_reord_seen) ? (long)t.tcpi_reord_seen : -1;
+    ti->dsack_dups = HAS_FIELD(len, tcpi_dsack_dups) ? (long)t.tcpi_dsack_dups : -1;
+    ti->bytes_retrans = HAS_FIELD(len, tcpi_bytes_retrans) ? (long)t.tcpi_bytes_retrans : -1;
+    ti->rcv_ooopack = HAS_FIELD(len, tcpi_rcv_ooopack) ? (long)t.tcpi_rcv_ooopack : -1;
+    ti->total_rto = raw_u16(u.raw, len, TCPI_TOTAL_RTO_AT);
+    ti->total_rto_recoveries = raw_u16(u.raw, len, TCPI_TOTAL_RTO_RECOVERIES_AT);
+    ti->total_rto_time_ms = raw_u32(u.raw, len, TCPI_TOTAL_RTO_TIME_AT);
     return 0;
 }
 

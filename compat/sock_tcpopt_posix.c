@@ -11,7 +11,7 @@
 #endif
 
 #if !defined(TCP_SYNCNT) || !defined(TCP_USER_TIMEOUT) || !defined(TCP_DEFER_ACCEPT) || !defined(TCP_LINGER2) || \
-    !defined(IP_LOCAL_PORT_RANGE)
+    !defined(IP_LOCAL_PORT_RANGE) || !defined(TCP_REPAIR) || !defined(TCP_REPAIR_QUEUE) || !defined(TCP_QUEUE_SEQ)
 static int lacks(char *err, const char *what)
 {
     if (err != NULL)
@@ -85,5 +85,38 @@ int sock_set_local_port_range(sock_t s, uint16_t lo, uint16_t hi, char *err)
 #else
     (void)s, (void)lo, (void)hi;
     return lacks(err, "IP_LOCAL_PORT_RANGE");
+#endif
+}
+
+int sock_tcp_seq(sock_t s, uint32_t *snd_nxt, uint32_t *rcv_nxt, char *err)
+{
+#if defined(TCP_REPAIR) && defined(TCP_REPAIR_QUEUE) && defined(TCP_QUEUE_SEQ)
+    /* Repair mode is what checkpoint/restore (CRIU) reads a live connection with; for the few
+     * microseconds it is on, nothing is sent. Leaving it with TCP_REPAIR_OFF would send a window
+     * probe; -1 (TCP_REPAIR_OFF_NO_WP, Linux 4.19+) leaves without one. */
+    socklen_t len = sizeof *snd_nxt;
+    int rc, reuse = 0;
+    socklen_t rlen = sizeof reuse;
+    /* Repair mode also resets SO_REUSEADDR (which a server's TIME_WAIT keeps): put it back after. */
+    if (getsockopt(s, SOL_SOCKET, SO_REUSEADDR, &reuse, &rlen) != 0)
+        return compat_fail(err, "getsockopt SO_REUSEADDR");
+    if (set_int(s, IPPROTO_TCP, TCP_REPAIR, 1, "setsockopt TCP_REPAIR", err) != 0)
+        return -1;
+    rc = set_int(s, IPPROTO_TCP, TCP_REPAIR_QUEUE, TCP_SEND_QUEUE, "setsockopt TCP_REPAIR_QUEUE", err);
+    if (rc == 0 && getsockopt(s, IPPROTO_TCP, TCP_QUEUE_SEQ, snd_nxt, &len) != 0)
+        rc = compat_fail(err, "getsockopt TCP_QUEUE_SEQ (send queue)");
+    if (rc == 0)
+        rc = set_int(s, IPPROTO_TCP, TCP_REPAIR_QUEUE, TCP_RECV_QUEUE, "setsockopt TCP_REPAIR_QUEUE", err);
+    len = sizeof *rcv_nxt;
+    if (rc == 0 && getsockopt(s, IPPROTO_TCP, TCP_QUEUE_SEQ, rcv_nxt, &len) != 0)
+        rc = compat_fail(err, "getsockopt TCP_QUEUE_SEQ (receive queue)");
+    if (set_int(s, IPPROTO_TCP, TCP_REPAIR, -1, "setsockopt TCP_REPAIR off", rc == 0 ? err : NULL) != 0)
+        rc = -1;
+    if (set_int(s, SOL_SOCKET, SO_REUSEADDR, reuse, "setsockopt SO_REUSEADDR", rc == 0 ? err : NULL) != 0)
+        rc = -1;
+    return rc;
+#else
+    (void)s, (void)snd_nxt, (void)rcv_nxt;
+    return lacks(err, "TCP_REPAIR (reading a connection's sequence numbers)");
 #endif
 }

@@ -109,6 +109,9 @@ int sock_tcp_info(sock_t s, struct sock_tcpinfo *ti, char *err)
         ti->total_retrans = per_mss(v0->BytesRetrans, v0->Mss);
         ti->bytes_acked = clamp_long(v0->BytesOut >= v0->BytesInFlight ? v0->BytesOut - v0->BytesInFlight : 0);
         ti->bytes_received = clamp_long(v0->BytesIn);
+        ti->opt_timestamps = v0->TimestampsEnabled ? 1 : 0; /* SACK: always on, not reported */
+        ti->bytes_retrans = clamp_long(v0->BytesRetrans);
+        ti->total_rto = (long)v0->TimeoutEpisodes;           /* retransmission timeouts */
         /* snd_wscale / rcv_wscale: SIO_TCP_INFO does not report the window scale (-1). */
         if (have_v1) { /* v1's SndLim* times are milliseconds */
             ti->rwnd_limited_us = clamp_long((ULONG64)v1.SndLimTimeRwin * 1000u);

@@ -89,6 +89,12 @@ struct lesson {
      * own, or its server serves them from the listener, or keeps earlier connections' sockets open
      * (side_leak). socklab-server/-bot --lesson refuse it, and its explanation says so. */
     int one_process;
+    /* Each side takes part in its connection's handshake itself, so it can read its end's state
+     * while the handshake runs (SYN_SENT, SYN_RECV): client() gets a socket not yet connected and
+     * connects it (side_connect_begin / side_connect_result); server() gets none and accepts the
+     * connection from the run's listener (side_accept) when it chooses. Both sides in one process
+     * only, as with one_process. */
+    int sides_handshake;
     int duration_hint_ms;  /* roughly how long a run takes, for users and time-outs */
     /* Optional: tune the client socket before connect (buffer sizes decide the window scale). */
     void (*client_prepare)(struct lesson_side *s, sock_t sock);
@@ -112,11 +118,11 @@ sock_t side_sock(const struct lesson_side *s);
 enum side_role side_role(const struct lesson_side *s);
 unsigned side_conn(const struct lesson_side *s); /* 0-based index of this connection */
 /* This side's port and its peer's (0 before a connection exists; the client knows its peer's in
- * client_prepare already). */
+ * client_prepare already, and with sides_handshake its own once bound). */
 uint16_t side_local_port(const struct lesson_side *s);
 uint16_t side_remote_port(const struct lesson_side *s);
-/* The peer's address as text ("127.0.0.1"); "" before a connection exists (in client_prepare: the
- * host as given, which may be a name). */
+/* The peer's address as text ("127.0.0.1"); "" before a connection exists (in client_prepare, and
+ * for a sides_handshake client: the host as given, which may be a name). */
 const char *side_remote_addr(const struct lesson_side *s);
 const char *side_platform(const struct lesson_side *s);
 /* Whether other lessons run in this process at the same time (socklab compare): process-wide
@@ -187,6 +193,22 @@ void side_add_bytes(struct lesson_side *s, long long sent, long long received);
 /* Data segments this side has sent so far (TCP_INFO tcpi_data_segs_out); -1 where not counted. */
 long side_data_segs_out(struct lesson_side *s);
 
+/* ---- the handshake, made by the sides themselves (sides_handshake; engine/side_handshake.c) -- */
+/* Client: binds the socket to a port of its own (any address), so the port is known before the SYN
+ * leaves - for a lab rule that names it. Returns the port (side_local_port gives it too), 0 after
+ * recording an error. */
+uint16_t side_connect_bind(struct lesson_side *s);
+/* Client: starts the connect to the run's server (side_remote_addr / side_remote_port) without
+ * blocking, binding first if not bound. 0 when under way, -1 after recording an error. The socket is
+ * writable (side_wait(s, 1, ...)) once the handshake ended either way. */
+int side_connect_begin(struct lesson_side *s);
+/* Client: how the connect ended: 0 connected (the ports become facts, as for any connection), or
+ * the error code. */
+int side_connect_result(struct lesson_side *s);
+/* Server: accepts the next connection from the run's listener, waiting up to timeout_ms for one:
+ * 0, or -1 after recording an error. Until then side_sock is SOCK_INVALID. */
+int side_accept(struct lesson_side *s, int timeout_ms);
+
 /* ---- closing, and the kernel's view (engine/side_kernel.c) -------------------------------- */
 /* Closes the socket the way the lesson set it up, timing the call. On the lesson's closer side it
  * records closer, close_call_ms, close_result, linger, bytes_written_before_close and
@@ -206,6 +228,22 @@ void side_settle(struct lesson_side *s, int max_ms);
 void side_kernel_limits(struct lesson_side *s, int receive, int send);
 /* The kernel's current state of this connection, seen from this side ("closed" when gone). */
 const char *side_kernel_state(struct lesson_side *s, char *buf, size_t len);
+
+/* ---- the states this side's end goes through (engine/side_states.c) ------------------------ */
+/* Reads this side's end of the connection in the kernel's table - by its exact addresses, which
+ * takes microseconds; a server side before side_accept finds its new entry on the listening port
+ * in the listing, which takes milliseconds - and notes the state, stamped, when it differs from the
+ * last one noted (a timeline event too). Returns it: "SYN_SENT" ... "TIME_WAIT", "CLOSED" once the
+ * kernel has no such connection, "unknown" where the table cannot be read. */
+const char *side_state_note(struct lesson_side *s);
+/* Notes the state every poll_ms until it is one of `until` (space-separated, " TIME_WAIT CLOSED ")
+ * or max_ms passed; returns the last one. */
+const char *side_state_watch(struct lesson_side *s, const char *until, int poll_ms, int max_ms);
+/* The states noted, as facts: <key>.states ("SYN_SENT ESTABLISHED ..."), <key>.entered_ms,
+ * <key>.<state>_ms for each state but the last (how long it lasted, as far as the notes tell), and
+ * <key>_final_state - "client_final_state" / "server_final_state", from which the engine tells
+ * which side holds TIME_WAIT (time_wait_on). */
+void side_state_facts(struct lesson_side *s, const char *key);
 
 /* ---- timers, the kernel's settings and counters, the impairment lab (engine/side_timers.c) --- */
 /* One point of each timer series of `sock` (any socket of this side, even one still in SYN_SENT;
@@ -233,6 +271,15 @@ int side_lab_nft(struct lesson_side *s, const char *why, const char *fmt, ...)
     ;
 /* A sysctl of the lab's namespace, shown like the rules. 0, or -1 after recording an error. */
 int side_lab_sysctl(struct lesson_side *s, const char *name, const char *value);
+/* The lab's loopback made to carry packets as one Ethernet wire does: MTU 1500 and no TSO/GSO, so each
+ * packet is one MSS-sized segment and a rule drops one segment; and in order - loopback fed from two
+ * CPUs can reorder packets, so the calling thread and those it starts later stay on one CPU (call it
+ * from listener_prepare, before the sides start). For connections made afterwards; shown like the
+ * rules. 0, or -1 after recording an error. */
+int side_lab_ethernet(struct lesson_side *s);
+/* The packets a named nftables counter of the lab counted ("inet socklab_sack one_sack": family,
+ * table, name); -1 after recording an error. */
+long long side_lab_counter(struct lesson_side *s, const char *spec);
 /* One more IPv4 address on the lab's loopback (addr/32; a second call replaces it), one the kernel
  * does not count as loopback (tcp_tw_reuse=2 does); shown like the rules. 0, or -1 after an error. */
 int side_lab_address(struct lesson_side *s, const char *addr);
@@ -277,6 +324,10 @@ void expect_false(struct lesson_report *r, const char *id, const char *key);
 void expect_range(struct lesson_report *r, const char *id, const char *key, double lo, double hi);
 void expect_less(struct lesson_report *r, const char *id, const char *key_a, const char *key_b);
 void expect_equal(struct lesson_report *r, const char *id, const char *key_a, const char *key_b);
+/* Two integer facts taken as 32-bit sequence numbers (RFC 793's space, where numbers wrap): they lie
+ * at least min_apart apart, whichever way round is shorter. */
+void expect_seq_apart(struct lesson_report *r, const char *id, const char *key_a, const char *key_b,
+                      long long min_apart);
 /* key = want, where want was worked out from other measured facts; `how` says how ("2 x rmem_max"). */
 void expect_int(struct lesson_report *r, const char *id, const char *key, long long want, const char *how);
 /* A measured integer fact, for working out what another fact should be. 1 when present. */

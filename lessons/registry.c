@@ -23,6 +23,8 @@ extern const struct lesson lesson_close_wait_leak;
 extern const struct lesson lesson_time_wait_exhaustion;
 extern const struct lesson lesson_user_timeout;
 extern const struct lesson lesson_idle_timeout_middlebox;
+extern const struct lesson lesson_handshake;
+extern const struct lesson lesson_sack;
 
 static const struct lesson *const lessons[] = {
     &lesson_close_graceful,   &lesson_close_abortive,   &lesson_close_linger, &lesson_close_unread,
@@ -38,6 +40,8 @@ static const struct lesson *const lessons[] = {
     &lesson_time_wait_exhaustion,
     &lesson_user_timeout,
     &lesson_idle_timeout_middlebox,
+    &lesson_handshake,
+    &lesson_sack,
 };
 
 const struct lesson *const *lesson_all(size_t *count)

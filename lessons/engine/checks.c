@@ -117,6 +117,25 @@ int report_fact_int(const struct lesson_report *r, const char *key, long long *o
     return 1;
 }
 
+void expect_seq_apart(struct lesson_report *r, const char *id, const char *key_a, const char *key_b,
+                      long long min_apart)
+{
+    struct check *c = add_check(r, id);
+    const struct fact *a = factset_get(&r->facts, key_a), *b = factset_get(&r->facts, key_b);
+    unsigned long long d;
+    if (c == NULL)
+        return;
+    snprintf(c->expect, sizeof c->expect, "%s and %s at least %lld apart (mod 2^32)", key_a, key_b, min_apart);
+    if (missing(c, key_a, a) || missing(c, key_b, b))
+        return;
+    d = ((unsigned long long)a->i - (unsigned long long)b->i) & 0xffffffffULL;
+    if (d > 0x80000000ULL)
+        d = 0x100000000ULL - d; /* the shorter way round */
+    snprintf(c->observed, sizeof c->observed, "%llu apart", d);
+    c->status = a->type == FACT_INT && b->type == FACT_INT && d >= (unsigned long long)min_apart ? CHECK_PASS
+                                                                                             : CHECK_FAIL;
+}
+
 void expect_int(struct lesson_report *r, const char *id, const char *key, long long want, const char *how)
 {
     struct check *c = add_check(r, id);

@@ -20,6 +20,8 @@
  *   backpressure.c  an app's output buffer; the writer's kernel watched -> lesson.h only, as a lesson
  *   side_timers.c   timers sampled, kernel settings, the impairment lab -> side, facts, sample
  *   sample.c        a side's time series; bulk transfers that sample   -> side, facts, series
+ *   side_states.c   the states a side's end goes through, as facts     -> side, facts
+ *   side_handshake.c a handshake the sides make themselves; port facts  -> side, facts
  *   side_kernel.c   closing, and the kernel's view of the connection   -> side, facts
  *   side_io.c       sending and receiving, buffer sizes                -> side, facts
  *   facts.c         the fact store and every side_fact_*               -> side
@@ -45,6 +47,7 @@
 #define MAX_ERRORS 4
 #define ERROR_LEN (SOCK_ERR_LEN + 64) /* "<step>: <compat message>" */
 #define MAX_LAB_LINES 12
+#define MAX_NOTED_STATES 8 /* side_state_note: a connection's life has at most 7 states and the end */
 #define LAB_LINE_LEN 512              /* one lesson's nftables commands or a sysctl, as applied */
 
 /* FACT_INTS: a list of integers (side_fact_ints), kept as decimal text in `s` ("100 1000 3000") with
@@ -105,6 +108,11 @@ struct lesson_side {
     char lab[MAX_LAB_LINES][LAB_LINE_LEN]; /* what this side did in the impairment lab */
     size_t nlab;
     struct series_set *series; /* NULL until the side samples; moved into the report */
+    struct {                   /* side_state_note: the states its end went through */
+        char name[MAX_NOTED_STATES][16];
+        double at_ms[MAX_NOTED_STATES];
+        int n;
+    } states;
 };
 
 enum check_status { CHECK_FAIL = 0, CHECK_PASS = 1, CHECK_NOT_EVALUATED = -1, CHECK_KNOWN_DIFF = 2 };
@@ -154,6 +162,8 @@ void side_init(struct lesson_side *s, const struct lesson *l, enum side_role rol
 const char *side_role_name(enum side_role r);
 void side_learn_names(struct lesson_side *s); /* addresses and ports of a connected socket */
 void side_release(struct lesson_side *s);     /* frees what the side held; facts stay */
+/* side_handshake.c: the connection's ports as facts (server_port, client_port) */
+void side_record_ports(struct lesson_side *s);
 /* A timeline event stamped when it happened (at_us, os_now_us's clock) rather than when it is
  * written down: "sent N bytes" belongs at the send, before the peer's "received". */
 void side_log_at(struct lesson_side *s, uint64_t at_us, const char *fmt, ...)

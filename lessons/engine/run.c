@@ -22,26 +22,14 @@ static unsigned conn_count(const struct lesson *l)
     return n > LESSON_MAX_CONNS ? LESSON_MAX_CONNS : n;
 }
 
-static void record_ports(struct lesson_side *s)
-{
-    uint16_t server_port = s->role == SIDE_SERVER ? s->local_port : s->remote_port;
-    side_fact_int(s, "server_port", server_port);
-    side_fact_int(s, "client_port", s->role == SIDE_CLIENT ? s->local_port : s->remote_port);
-    /* Every connection of a run goes to the one listener: its port is also a fact of the run, so
-     * the Wireshark filter has it even when every connection's facts carry a prefix. */
-    side_fact_prefix(s, "");
-    side_fact_int(s, "server_port", server_port);
-    side_fact_prefix(s, NULL); /* before the lesson runs: its connection's prefix */
-}
-
 static void run_server_side(struct lesson_side *s)
 {
-    char what[64];
-    snprintf(what, sizeof what, "accepted a connection from port %u", (unsigned)s->remote_port);
-    side_log(s, "%s", what);
-    record_ports(s);
+    if (s->sock != SOCK_INVALID) { /* else the lesson accepts it itself (sides_handshake) */
+        side_log(s, "accepted a connection from port %u", (unsigned)s->remote_port);
+        side_record_ports(s);
+    }
     s->lesson->server(s);
-    if (!s->closed && !s->leaked)
+    if (!s->closed && !s->leaked && s->sock != SOCK_INVALID)
         sock_close(s->sock); /* a lesson that leaves its socket open must not leak it */
     side_release(s);
 }
@@ -62,6 +50,18 @@ static void run_client_side(struct lesson_side *s, const char *host, uint16_t po
     snprintf(s->remote_addr, sizeof s->remote_addr, "%s", host);
     if (s->lesson->client_prepare != NULL)
         s->lesson->client_prepare(s, sock);
+    if (s->lesson->sides_handshake) { /* the lesson connects it (side_connect_begin) */
+        if (sock_resolve(host, s->remote_addr, sizeof s->remote_addr, err) != 0)
+            side_error(s, "the server's address", err);
+        else {
+            s->remote_port = port;
+            s->lesson->client(s);
+        }
+        if (!s->closed && !s->leaked)
+            sock_close(s->sock);
+        side_release(s);
+        return;
+    }
     if (sock_connect(sock, host, port, CONNECT_TIMEOUT_MS, err) != 0) {
         side_error(s, "connect", err);
         sock_close(sock);
@@ -70,7 +70,7 @@ static void run_client_side(struct lesson_side *s, const char *host, uint16_t po
     }
     side_learn_names(s);
     side_log(s, "connected from port %u to %u", (unsigned)s->local_port, (unsigned)s->remote_port);
-    record_ports(s);
+    side_record_ports(s);
     s->lesson->client(s);
     if (!s->closed && !s->leaked)
         sock_close(s->sock);
@@ -106,8 +106,10 @@ static void server_thread(void *arg)
     char err[SOCK_ERR_LEN];
     for (i = 0; i < n; i++) {
         struct lesson_side *s = &run->server[i];
-        sock_t c;
+        sock_t c = SOCK_INVALID;
         side_init(s, run->lesson, SIDE_SERVER, SOCK_INVALID, i, run->t0_us);
+        if (run->lesson->sides_handshake) /* the lesson accepts it itself (side_accept) */
+            goto serve;
         if (sock_wait(run->listener, 0, run->lesson->duration_hint_ms + ACCEPT_TIMEOUT_MS) <= 0) {
             side_error(s, "accept", "no connection arrived in time");
             s->closed = 1;
@@ -119,6 +121,7 @@ static void server_thread(void *arg)
             return;
         }
         side_init(s, run->lesson, SIDE_SERVER, c, i, run->t0_us);
+    serve:
         s->shared_process = run->shared_process;
         s->listener = run->listener;
         s->stepper = run->stepper;

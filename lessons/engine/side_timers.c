@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "compat/impair.h"
+#include "compat/os.h"
 
 void side_sample_timers(struct lesson_side *s, sock_t sock, const char *raddr, uint16_t rport)
 {
@@ -137,6 +138,36 @@ int side_lab_sysctl(struct lesson_side *s, const char *name, const char *value)
     lab_line(s, line);
     side_log(s, "lab: sysctl %s=%s (this namespace only)", name, value);
     return 0;
+}
+
+int side_lab_ethernet(struct lesson_side *s)
+{
+    char err[SOCK_ERR_LEN], line[LAB_LINE_LEN];
+    int cpu;
+    if (impair_ethernet(err) != 0) {
+        side_error(s, "lab loopback", err);
+        return -1;
+    }
+    /* Loopback queues each packet on the backlog of the CPU that sent it: a run on two CPUs can
+     * deliver its packets out of order, which one wire does not. */
+    cpu = os_stay_on_one_cpu();
+    snprintf(line, sizeof line, "ip link set lo mtu 1500; ethtool -K lo tso off gso off; %s",
+             cpu >= 0 ? "taskset: the run on one CPU" : "(the run could not be kept on one CPU)");
+    lab_line(s, line);
+    side_log(s, "lab: the loopback carries one MSS-sized segment per packet, in order, as one Ethernet wire does "
+                "(MTU 1500, no TSO/GSO%s)", cpu >= 0 ? ", the run on one CPU" : "");
+    return 0;
+}
+
+long long side_lab_counter(struct lesson_side *s, const char *spec)
+{
+    char err[SOCK_ERR_LEN];
+    long long packets = -1;
+    if (impair_nft_counter(spec, &packets, err) != 0) {
+        side_error(s, "lab counter", err);
+        return -1;
+    }
+    return packets;
 }
 
 int side_lab_address(struct lesson_side *s, const char *addr)
