@@ -160,6 +160,17 @@ int sock_connect(sock_t s, const char *host, uint16_t port, int timeout_ms, char
     return connect_addr(s, &ss, sslen, timeout_ms, host, port, err);
 }
 
+int sock_bind(sock_t s, const char *host, uint16_t port, char *err)
+{
+    struct sockaddr_storage ss;
+    sys_socklen sslen;
+    if (resolve_addr(host, port, 1, &ss, &sslen, err) != 0)
+        return -1;
+    if (bind(SYS_SOCKET(s), (struct sockaddr *)&ss, sslen) != 0)
+        return compat_fail_msg(err, sys_last_error(), "bind %s:%u", host, (unsigned)port);
+    return 0;
+}
+
 int sock_host_family(const char *host, char *err)
 {
     struct sockaddr_storage ss;
