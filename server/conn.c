@@ -9,9 +9,16 @@
  * An idle connection is this header plus its read event, in one allocation; the write event, too,
  * is made only while output is pending.
  *
- * Graceful end (srv_conn_finish): flush, shutdown(SHUT_WR), then keep reading and discarding until
- * the peer's EOF before close(). Closing with unread input makes the kernel send a RST, which can
- * destroy the ERROR frame we just sent before the peer reads it. */
+ * Graceful end (srv_conn_finish): flush, shutdown(SHUT_WR), then read and discard until the peer's
+ * EOF before close(). Closing with unread input makes the kernel send a RST, which can destroy the
+ * ERROR frame we just sent before the peer reads it. Graceful within bounds: at most
+ * SRV_DISCARD_MAX bytes are read away (what a client had in flight) and for at most SRV_DRAIN_MS
+ * of silence; a peer that keeps sending past that is closed at once.
+ *
+ * The limits decided here (README: Security): --max-conns and --max-per-source at accept, the
+ * connections not greeted yet shed first when room or descriptors run short, and the deadlines -
+ * greeting, a partial frame, idleness - checked by one sweep a second over every connection
+ * (activity costs a store of a coarse clock, not a timer per connection). */
 #include "server/server.h"
 
 #include <stdio.h>
@@ -21,6 +28,8 @@
 #include "compat/os.h"
 
 #define ALIGN16(n) (((n) + 15u) & ~(size_t)15u)
+#define SRV_DISCARD_MAX 65536u /* input a closing connection may still read away */
+#define SWEEP_MS 1000
 
 static void on_read(evutil_socket_t fd, short what, void *arg);
 static void settle(struct srv_conn *c);
@@ -33,17 +42,54 @@ static void check_stop_done(struct srv *s)
 
 /* ---- ending -------------------------------------------------------------------------------- */
 
+/* The two lists: `conns` (greeted; order does not matter) and `fresh` (oldest first). */
+static void list_unlink(struct srv_conn *c)
+{
+    struct srv *s = c->srv;
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else if (c->fresh)
+        s->fresh = c->next;
+    else
+        s->conns = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
+    else if (c->fresh)
+        s->fresh_tail = c->prev;
+    c->prev = c->next = NULL;
+}
+
+static void list_push_conns(struct srv_conn *c)
+{
+    struct srv *s = c->srv;
+    c->fresh = 0;
+    c->prev = NULL;
+    c->next = s->conns;
+    if (s->conns != NULL)
+        s->conns->prev = c;
+    s->conns = c;
+}
+
+static void list_append_fresh(struct srv_conn *c)
+{
+    struct srv *s = c->srv;
+    c->fresh = 1;
+    c->next = NULL;
+    c->prev = s->fresh_tail;
+    if (s->fresh_tail != NULL)
+        s->fresh_tail->next = c;
+    else
+        s->fresh = c;
+    s->fresh_tail = c;
+}
+
 static void conn_free(struct srv_conn *c)
 {
     struct srv *s = c->srv;
     if (s->proto->conn_gone != NULL)
         s->proto->conn_gone(c);
-    if (c->prev != NULL)
-        c->prev->next = c->next;
-    else
-        s->conns = c->next;
-    if (c->next != NULL)
-        c->next->prev = c->prev;
+    list_unlink(c);
+    srv_source_drop(s, c->source);
     s->n_live--;
     srv_output_drop(c);
     if (c->wev != NULL)
@@ -111,11 +157,42 @@ void srv_conn_finish(struct srv_conn *c, const char *why)
         return;
     c->state = SRV_DRAINING;
     c->end_why = why;
+    c->discard_left = SRV_DISCARD_MAX;
     c->drain_deadline_us = os_now_us() + (uint64_t)SRV_DRAIN_MS * 1000u;
     settle(c);
 }
 
 size_t srv_conn_pending(const struct srv_conn *c) { return srv_output_pending(c); }
+
+void srv_conn_greeted(struct srv_conn *c)
+{
+    if (!c->fresh)
+        return;
+    list_unlink(c);
+    list_push_conns(c);
+    srv_conn_active(c);
+}
+
+static uint32_t now_ms(const struct srv *s)
+{
+    return (uint32_t)((os_now_us() - s->t0_us) / 1000u);
+}
+
+int srv_conns_shed(struct srv *s, const char *why)
+{
+    uint32_t now = now_ms(s);
+    struct srv_conn *c;
+    for (c = s->fresh; c != NULL; c = c->next) {
+        if (c->state == SRV_DEAD)
+            continue; /* shed a moment ago, not reaped yet */
+        if (now - c->born_ms < SRV_SHED_GRACE_MS)
+            return 0; /* oldest first: the rest are younger still */
+        s->counts.shed++;
+        conn_end(c, why);
+        return 1;
+    }
+    return 0;
+}
 
 /* ---- sending ------------------------------------------------------------------------------- */
 
@@ -205,6 +282,11 @@ static void settle(struct srv_conn *c)
             conn_end(c, c->end_why);
             return;
         }
+        if (c->shut_wr && c->discard_left == 0) {
+            s->counts.cut_short++;
+            conn_end(c, "peer kept sending after the server closed its side: closed at once");
+            return;
+        }
         if (now >= c->drain_deadline_us) {
             conn_end(c, "peer did not finish the close in time");
             return;
@@ -217,8 +299,9 @@ static void settle(struct srv_conn *c)
         tv.tv_sec = (long)(left / 1000000u);
         tv.tv_usec = (long)(left % 1000000u);
         tvp = &tv;
-        /* Discard input until EOF; after EOF the socket stays readable, so stop watching it. */
-        want_read = !c->peer_eof && !s->stopping;
+        /* Discard input until EOF, up to the bound; after EOF the socket stays readable, so stop
+         * watching it. */
+        want_read = !c->peer_eof && !s->stopping && c->discard_left > 0;
     } else {
         /* Backpressure with hysteresis: stop reading while the peer is not taking our output. */
         if (!c->paused && pending >= s->pause_at)
@@ -261,6 +344,8 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
     }
     if (c->state == SRV_OPEN && s->proto->read_limit != NULL)
         limit = s->proto->read_limit(c);
+    else if (c->state == SRV_DRAINING && c->discard_left < limit)
+        limit = c->discard_left;
     if (limit == 0) { /* a 0-byte recv would look like EOF */
         settle(c);
         return;
@@ -271,6 +356,8 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
         s->bytes_in += (uint64_t)n;
         if (c->state == SRV_OPEN)
             s->proto->input(c, s->rbuf, (size_t)n);
+        else
+            c->discard_left -= (uint32_t)n;
     } else if (n == 0) {
         c->peer_eof = 1;
         srv_conn_finish(c, "peer closed");
@@ -282,6 +369,70 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
         }
     }
     settle(c);
+}
+
+/* ---- deadlines ----------------------------------------------------------------------------- */
+
+/* Ends a connection whose deadline passed: the protocol's last words (game: ERROR, or BYE for
+ * idleness), then a graceful close. `why` is static: it is logged when the close completes. */
+static void expire(struct srv_conn *c, uint64_t *count, enum srv_farewell kind, const char *why, const char *text)
+{
+    const struct srv_proto *p = c->srv->proto;
+    uint8_t frame[256];
+    size_t n = p->farewell != NULL ? p->farewell(kind, text, frame, sizeof frame) : 0;
+    (*count)++;
+    srv_log_conn(c->srv, c->id, "%s", text);
+    srv_conn_send(c, frame, n);
+    srv_conn_finish(c, why);
+}
+
+/* A stamp of clock_s is up to a second old, so a deadline of T seconds passes when the clock has
+ * moved on by more than T: between T and T + 2 seconds after the event. */
+static int passed(uint32_t now, uint32_t stamp, int limit_s)
+{
+    return limit_s > 0 && now - stamp > (uint32_t)limit_s;
+}
+
+static void check_deadlines(struct srv_conn *c, uint32_t now)
+{
+    const struct srv_config *cfg = &c->srv->cfg;
+    struct srv_counts *n = &c->srv->counts;
+    char text[128];
+
+    if (c->state != SRV_OPEN)
+        return;
+    if (c->fresh && c->srv->proto->greeting && passed(now, c->t_active, cfg->hello_timeout_s)) {
+        snprintf(text, sizeof text, "no HELLO within %d s of connecting (--hello-timeout)", cfg->hello_timeout_s);
+        expire(c, &n->late_hello, SRV_FAREWELL_ERROR, "no HELLO in time", text);
+    } else if (c->in != NULL && passed(now, c->t_partial, cfg->frame_timeout_s)) {
+        snprintf(text, sizeof text, "frame not completed within %d s: %u bytes of it came (--frame-timeout)",
+                 cfg->frame_timeout_s, (unsigned)c->in_len);
+        expire(c, &n->late_frame, SRV_FAREWELL_ERROR, "a frame not completed in time", text);
+    } else if (passed(now, c->t_active, cfg->idle_timeout_s)) {
+        snprintf(text, sizeof text, "idle for %d s (--idle-timeout)", cfg->idle_timeout_s);
+        expire(c, &n->idle, SRV_FAREWELL_IDLE, "idle", text);
+    }
+}
+
+void srv_conns_sweep(struct srv *s)
+{
+    struct srv_conn *c, *next;
+    s->clock_s = (uint32_t)((os_now_us() - s->t0_us) / 1000000u);
+    for (c = s->fresh; c != NULL; c = next) {
+        next = c->next; /* ending one never unlinks it (the reaper does), but be plain about it */
+        check_deadlines(c, s->clock_s);
+    }
+    for (c = s->conns; c != NULL; c = next) {
+        next = c->next;
+        check_deadlines(c, s->clock_s);
+    }
+    srv_log_flush();
+}
+
+static void on_sweep(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    srv_conns_sweep(arg);
 }
 
 /* ---- accepting ------------------------------------------------------------------------------ */
@@ -300,51 +451,106 @@ static struct srv_conn *conn_new(struct srv *s, sock_t fd)
         free(mem);
         return NULL;
     }
-    c->next = s->conns;
-    if (s->conns != NULL)
-        s->conns->prev = c;
-    s->conns = c;
+    list_append_fresh(c);
+    c->t_active = s->clock_s;
+    c->born_ms = now_ms(s);
     s->n_live++;
     return c;
+}
+
+/* A connection over a cap: the protocol's ERROR (game), then a close that is a FIN and not a RST:
+ * what already arrived (a HELLO sent with the connect) is read first, since closing on unread
+ * bytes would reset the connection and could destroy the ERROR before the peer reads it. */
+static void refuse(struct srv *s, sock_t fd, uint32_t id, uint64_t *count, const char *text)
+{
+    uint8_t frame[256];
+    size_t n = s->proto->farewell != NULL ? s->proto->farewell(SRV_FAREWELL_ERROR, text, frame, sizeof frame) : 0;
+    (*count)++;
+    srv_log_conn(s, id, "refused: %s", text);
+    (void)sock_recv(fd, s->rbuf, SRV_READ_CHUNK);
+    if (n > 0)
+        (void)sock_send(fd, frame, n);
+    sock_shutdown(fd, SOCK_SHUT_WR, NULL);
+    sock_close(fd);
 }
 
 void srv_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *addr, int addrlen,
                    void *arg)
 {
     struct srv *s = arg;
+    const struct srv_config *cfg = &s->cfg;
+    struct srv_source *src;
     struct srv_conn *c;
-    (void)l, (void)addr, (void)addrlen;
+    struct sock_ip ip;
+    char text[128], ipt[64];
+    uint32_t id = ++s->next_id;
+    int over;
+    (void)l;
 
-    c = s->stopping ? NULL : conn_new(s, fd);
-    if (c == NULL) {
-        if (!s->stopping)
-            srv_log("out of memory for a new connection: closed it");
+    if (s->stopping) {
         sock_close(fd);
         return;
     }
-    c->id = ++s->next_id;
+    sock_ip_of(addr, addrlen, &ip);
+    src = srv_source_take(s, &ip, &over);
+    if (over) {
+        snprintf(text, sizeof text, "%s already has %d connections (--max-per-source)",
+                 sock_ip_text(&ip, ipt, sizeof ipt), cfg->max_per_source);
+        refuse(s, fd, id, &s->counts.refused_source, text);
+        return;
+    }
+    /* Full: the oldest connection that has not greeted yet makes room; only when every one has is
+     * the newcomer refused. Silent sockets never lock real players out. */
+    if (cfg->max_conns > 0 && s->n_live >= (size_t)cfg->max_conns &&
+        !srv_conns_shed(s, "shed: not greeted yet, and the server is full (--max-conns)")) {
+        snprintf(text, sizeof text, "server full: %d connections (--max-conns)", cfg->max_conns);
+        srv_source_drop(s, src);
+        refuse(s, fd, id, &s->counts.refused_full, text);
+        return;
+    }
+    c = conn_new(s, fd);
+    if (c == NULL) {
+        srv_log("out of memory for a new connection: closed it");
+        srv_source_drop(s, src);
+        sock_close(fd);
+        return;
+    }
+    c->id = id;
+    c->source = src;
     s->served++;
     /* Game: small frames, answered at once. Echo: a reply is whatever one read returned, rarely a
      * multiple of the MSS, so Nagle would hold each one's tail until the peer's ACK came back (on
      * loopback that cost a 4-connection stream half its throughput). No Nagle for either. */
     sock_set_nodelay(fd, 1, NULL);
-    if (!s->cfg.quiet) /* getpeername is a system call: not for a line nobody prints */
-        srv_log_conn(s, c->id, "accepted from port %u", (unsigned)sock_peer_port(fd));
+    if (!cfg->quiet) /* the address's text: not for a line nobody prints */
+        srv_log_conn(s, c->id, "accepted from %s port %u", sock_ip_text(&ip, ipt, sizeof ipt),
+                     (unsigned)sock_peer_port(fd));
     settle(c);
 }
 
 int srv_conns_init(struct srv *s)
 {
+    struct timeval tv;
     s->proto->read_pause(s, &s->pause_at, &s->resume_at);
     s->rbuf = malloc(SRV_READ_CHUNK);
     s->reaper = event_new(s->base, -1, 0, on_reap, s);
-    return s->rbuf != NULL && s->reaper != NULL ? 0 : -1;
+    s->sweep = event_new(s->base, -1, EV_PERSIST, on_sweep, s);
+    s->t0_us = os_now_us();
+    tv.tv_sec = SWEEP_MS / 1000;
+    tv.tv_usec = (SWEEP_MS % 1000) * 1000;
+    if (s->rbuf == NULL || s->reaper == NULL || s->sweep == NULL)
+        return -1;
+    return event_add(s->sweep, &tv);
 }
 
 void srv_conns_stop(struct srv *s)
 {
     struct srv_conn *c;
     s->stopping = 1;
+    if (s->sweep != NULL)
+        event_del(s->sweep);
+    for (c = s->fresh; c != NULL; c = c->next)
+        settle(c);
     for (c = s->conns; c != NULL; c = c->next)
         settle(c);
     check_stop_done(s);
@@ -352,14 +558,19 @@ void srv_conns_stop(struct srv *s)
 
 void srv_conns_free_all(struct srv *s)
 {
-    while (s->conns != NULL) {
-        conn_end(s->conns, s->conns->state == SRV_DEAD ? NULL : "server shutting down");
+    struct srv_conn *c;
+    while ((c = s->conns != NULL ? s->conns : s->fresh) != NULL) {
+        conn_end(c, c->state == SRV_DEAD ? NULL : "server shutting down");
         on_reap(-1, 0, s);
     }
     on_reap(-1, 0, s);
     if (s->reaper != NULL)
         event_free(s->reaper);
     s->reaper = NULL;
+    if (s->sweep != NULL)
+        event_free(s->sweep);
+    s->sweep = NULL;
+    srv_sources_free(s);
     free(s->rbuf);
     s->rbuf = NULL;
 }

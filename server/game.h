@@ -16,6 +16,7 @@ struct srv_room {
 struct srv_player {
     struct srv_room *room;
     size_t slot; /* index in room->players */
+    uint64_t chat_tat_us, move_tat_us; /* the CHAT and MOVE rate limits (game.c) */
     int16_t x, y;
     char name[PROTO_NAME_MAX + 1];
 };

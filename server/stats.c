@@ -140,13 +140,33 @@ static double mib(long bytes)
     return bytes < 0 ? 0.0 : (double)bytes / 1048576.0;
 }
 
+/* What the limits did so far, for a --stats line and the summary: "" while they did nothing. */
+static void limits_text(const struct srv *s, char *out, size_t cap)
+{
+    const struct srv_counts *n = &s->counts;
+    uint64_t refused = n->refused_full + n->refused_source + n->refused_allow;
+    uint64_t late = n->late_hello + n->late_frame + n->idle;
+    out[0] = '\0';
+    if (refused + n->shed + late + n->dropped + n->kicked + n->cut_short == 0)
+        return;
+    snprintf(out, cap,
+             "refused %llu (full %llu, per-source %llu, not allowed %llu), shed %llu, "
+             "timed out %llu (HELLO %llu, frame %llu, idle %llu), over a rate %llu dropped and %llu closed, "
+             "closing cut short %llu",
+             (unsigned long long)refused, (unsigned long long)n->refused_full,
+             (unsigned long long)n->refused_source, (unsigned long long)n->refused_allow,
+             (unsigned long long)n->shed, (unsigned long long)late, (unsigned long long)n->late_hello,
+             (unsigned long long)n->late_frame, (unsigned long long)n->idle, (unsigned long long)n->dropped,
+             (unsigned long long)n->kicked, (unsigned long long)n->cut_short);
+}
+
 static void on_stats(evutil_socket_t fd, short what, void *arg)
 {
     struct srv *s = arg;
     struct srv_stats *st = s->stats;
     uint64_t now = os_now_us(), cpu = os_cpu_us();
     double secs = (double)(now - st->iv_t) / 1e6;
-    char game[256] = "";
+    char game[256] = "", limits[384];
     (void)fd, (void)what;
 
     if (secs <= 0.0)
@@ -159,10 +179,11 @@ static void on_stats(evutil_socket_t fd, short what, void *arg)
                  (unsigned long long)st->work_iv.n, ms(srv_hist_pct(&st->work_iv, 50)),
                  ms(srv_hist_pct(&st->work_iv, 99)), ms(st->work_iv.max), ms(srv_hist_pct(&st->late_iv, 99)),
                  ms(st->late_iv.max));
-    srv_log("stats: %lu connections, in %.0f B/s, out %.0f B/s, CPU %.0f%% of one core, RSS %.1f MiB%s",
+    limits_text(s, limits, sizeof limits);
+    srv_log("stats: %lu connections, in %.0f B/s, out %.0f B/s, CPU %.0f%% of one core, RSS %.1f MiB%s%s%s",
             (unsigned long)s->n_live, (double)(s->bytes_in - st->iv_in) / secs,
             (double)(s->bytes_out - st->iv_out) / secs, 100.0 * (double)(cpu - st->iv_cpu) / 1e6 / secs,
-            mib(os_rss_bytes()), game);
+            mib(os_rss_bytes()), game, limits[0] != '\0' ? "; limits: " : "", limits);
     st->iv_t = now;
     st->iv_cpu = cpu;
     st->iv_in = s->bytes_in;
@@ -206,6 +227,7 @@ void srv_stats_summary(struct srv *s, int print)
     if (st == NULL)
         return;
     if (print && s->lesson == NULL) {
+        char limits[384];
         double secs;
         if (st->t_end == 0)
             stats_end(s);
@@ -221,6 +243,9 @@ void srv_stats_summary(struct srv *s, int print)
                 (double)(st->cpu_end - st->cpu_start) / 1e6, secs,
                 secs > 0.0 ? 100.0 * (double)(st->cpu_end - st->cpu_start) / 1e6 / secs : 0.0,
                 mib(os_peak_rss_bytes()), st->fd_limit);
+        limits_text(s, limits, sizeof limits);
+        if (limits[0] != '\0')
+            srv_log("limits: %s", limits);
     }
     if (st->ev != NULL)
         event_free(st->ev); /* teardown calls this while the loop still exists */
