@@ -82,7 +82,7 @@ static void on_accept_retry(evutil_socket_t fd, short what, void *arg)
         evconnlistener_enable(s->listener);
 }
 
-int srv_listener_start(struct srv *s, evconnlistener_cb on_accept, int leave_blocking)
+int srv_listener_start(struct srv *s, evconnlistener_cb on_accept)
 {
     char err[SOCK_ERR_LEN];
     unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC;
@@ -101,8 +101,6 @@ int srv_listener_start(struct srv *s, evconnlistener_cb on_accept, int leave_blo
     s->port = sock_local_port(fd);
     s->on_accept = on_accept;
     s->accept_retry = evtimer_new(s->base, on_accept_retry, s);
-    if (leave_blocking)
-        flags |= LEV_OPT_LEAVE_SOCKETS_BLOCKING;
     /* Backlog 0: the socket already listens with SRV_BACKLOG; -1 would call listen() again with
      * libevent's 128, too few for a burst of a few hundred connects. */
     s->listener = s->accept_retry == NULL ? NULL : evconnlistener_new(s->base, on_accepted, s, flags, 0, fd);

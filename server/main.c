@@ -189,7 +189,7 @@ static void free_event(struct event **ev)
 
 static void teardown(struct srv *s, int summary)
 {
-    unsigned runs = 0, failed;
+    unsigned runs = 0, refused = 0, failed;
 
     srv_log_flush();
     srv_stats_summary(s, summary);
@@ -199,7 +199,7 @@ static void teardown(struct srv *s, int summary)
         s->proto->free(s);
     if (s->lessons != NULL)
         srv_log("waiting for lesson runs to finish");
-    failed = srv_lessons_join(s, &runs);
+    failed = srv_lessons_join(s, &runs, &refused);
     free_event(&s->sig_int);
     free_event(&s->sig_term);
     free_event(&s->drain_timer);
@@ -211,8 +211,8 @@ static void teardown(struct srv *s, int summary)
     if (!summary)
         return;
     if (s->lesson != NULL)
-        srv_log("served %llu connections: %u lesson runs, %u failed", (unsigned long long)s->served, runs,
-                failed);
+        srv_log("served %llu connections: %u lesson runs, %u failed, %u refused", (unsigned long long)s->served,
+                runs, failed, refused);
     else
         srv_log("served %llu connections, %llu bytes in, %llu bytes out", (unsigned long long)s->served,
                 (unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out);
@@ -242,9 +242,7 @@ static int start(struct srv *s)
         fprintf(stderr, "%s: out of memory\n", SRV_PROG);
         return -1;
     }
-    if (s->lesson != NULL)
-        return srv_listener_start(s, srv_lesson_accept, 1);
-    return srv_listener_start(s, srv_on_accept, 0);
+    return srv_listener_start(s, s->lesson != NULL ? srv_lesson_accept : srv_on_accept);
 }
 
 int main(int argc, char **argv)

@@ -7,7 +7,8 @@
  * Who calls whom (downwards only; conn.c reaches the protocol through the srv_proto table that main.c
  * picked, never by name):
  *   main.c        options, the protocol chosen once, start-up, signals and the shutdown summary
- *   lesson_mode.c --lesson NAME: one lesson side per accepted connection, on its own thread
+ *   lesson_mode.c --lesson NAME: the session line on the loop, then one lesson side per connection
+ *                 on its own thread, --max-lesson-runs at once, each joined when it finishes
  *   listener.c    the evconnlistener, and pausing it while the process is out of descriptors
  *   echo.c        --proto echo (srv_echo_proto)                       -> conn.c
  *   game.c        --proto game (srv_game_proto): frames from a client -> room.c, conn.c
@@ -158,7 +159,7 @@ void srv_stats_tick(struct srv *s, uint64_t late_us, uint64_t work_us);
 void srv_stats_summary(struct srv *s, int print);
 
 /* ---- listener.c ----------------------------------------------------------------------------- */
-int srv_listener_start(struct srv *s, evconnlistener_cb on_accept, int leave_blocking);
+int srv_listener_start(struct srv *s, evconnlistener_cb on_accept);
 void srv_listener_stop(struct srv *s);
 
 /* ---- conn.c --------------------------------------------------------------------------------- */
@@ -279,7 +280,8 @@ extern const struct srv_proto srv_game_proto; /* game.c (its internals are in ga
 int srv_lessons_init(struct srv *s);
 void srv_lesson_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *addr, int addrlen,
                        void *arg);
-/* Waits for every lesson thread; returns how many runs failed. */
-unsigned srv_lessons_join(struct srv *s, unsigned *runs);
+/* Closes the connections still greeting, waits for every lesson thread; returns how many runs
+ * failed, with how many ran and how many were refused. */
+unsigned srv_lessons_join(struct srv *s, unsigned *runs, unsigned *refused);
 
 #endif

@@ -3,7 +3,8 @@
  *
  * The engine, file by file, and what each calls (a file calls only files below it, so no two files
  * call each other):
- *   run.c           runs a lesson: both sides on threads, or one side  -> report, side, facts
+ *   run.c           runs a lesson: both sides on threads, or one side  -> report, session, side, facts
+ *   session.c       the workshop session line, both ends                -> side
  *   table.c         socklab compare: one column per lesson             -> text, chart_text, facts, checks
  *   text.c          the report as text                                 -> chart_text, side, facts, checks
  *   json.c          the report as JSON (--json)                        -> side, facts, checks
@@ -104,7 +105,17 @@ struct lesson_report {
     char errors[2 * MAX_ERRORS * 4][ERROR_LEN];
     size_t nerrors;
     struct series_set *series; /* NULL when the lesson samples nothing */
+    char refusal[ERROR_LEN + 64]; /* report_refusal; "" when the lesson ran */
 };
+
+/* session.c: the client's end of the session line. */
+struct session_client {
+    char id[24];
+    unsigned conns;
+};
+void session_client_init(struct session_client *sc, unsigned conns);
+/* On a connected client side: the line, then the answer. 0 on OK; -1 with why in refusal. */
+int session_client_hello(struct lesson_side *s, const struct session_client *sc, char *refusal, size_t len);
 
 /* side.c */
 void side_init(struct lesson_side *s, const struct lesson *l, enum side_role role, sock_t sock,

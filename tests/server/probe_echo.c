@@ -155,9 +155,15 @@ int cmd_lesson(const char *name)
     o.host = HOST;
     o.port = g_port;
     o.quiet = 1;
+    o.session = 1; /* against socklab-server --lesson, as socklab-bot does */
     r = lesson_client_only(l, &o);
     if (r == NULL)
         die("lesson", "no report");
+    if (report_refusal(r) != NULL) {
+        fprintf(stderr, "server_probe: %s\n", report_refusal(r));
+        report_free(r);
+        return 2;
+    }
     passed = report_passed(r);
     report_print_text(stdout, r);
     report_free(r);
