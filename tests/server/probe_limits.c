@@ -178,7 +178,7 @@ int cmd_rateflood(const char *kind, int ms)
     uint8_t out[1100], batch[4096];
     uint64_t t0, end, answers = 0;
     long frames = 0, bytes = 0;
-    size_t one, n = 0;
+    size_t one = 0, n = 0;
     int rc = R_TIMEOUT, have_room = strcmp(kind, "chat") == 0;
 
     memset(text, 'c', strcmp(kind, "longchat") == 0 ? 1000 : 200);
