@@ -88,14 +88,14 @@ static void conn_free(struct srv_conn *c)
     struct srv *s = c->srv;
     if (s->proto->conn_gone != NULL)
         s->proto->conn_gone(c);
+    if (c->fresh)
+        srv_source_unanswered(c->source);
     list_unlink(c);
     srv_source_drop(s, c->source);
-    s->n_live--;
     srv_output_drop(c);
     if (c->wev != NULL)
         event_free(c->wev);
     free(c->in);
-    sock_close(c->fd);
     free(c);
 }
 
@@ -110,7 +110,10 @@ static void on_reap(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-/* Takes the connection off the loop; the reaper frees it once the current callback is over. */
+/* Takes the connection off the loop and closes its socket now: a shed or refused connection must
+ * give its descriptor back before the next accept of the same burst, or a burst of accepts at the
+ * cap would hold a descriptor per connection it pushed out. The struct waits for the reaper, which
+ * frees it once the current callback is over. */
 static void conn_end(struct srv_conn *c, const char *why)
 {
     struct srv *s = c->srv;
@@ -120,6 +123,9 @@ static void conn_end(struct srv_conn *c, const char *why)
     event_del(c->rev);
     if (c->wev != NULL)
         event_del(c->wev);
+    sock_close(c->fd);
+    c->fd = SOCK_INVALID;
+    s->n_live--;
     c->reading = c->writing = 0;
     if (why != NULL)
         srv_log_conn(s, c->id, "closed: %s (in %llu B, out %llu B)", why, (unsigned long long)c->bytes_in,
@@ -168,6 +174,7 @@ void srv_conn_greeted(struct srv_conn *c)
 {
     if (!c->fresh)
         return;
+    srv_source_greeted(c->source);
     list_unlink(c);
     list_push_conns(c);
     srv_conn_active(c);
@@ -182,11 +189,12 @@ int srv_conns_shed(struct srv *s, const char *why)
 {
     uint32_t now = now_ms(s);
     struct srv_conn *c;
-    for (c = s->fresh; c != NULL; c = c->next) {
+    int looked = 0;
+    for (c = s->fresh; c != NULL && looked < SRV_SHED_SCAN; c = c->next, looked++) {
         if (c->state == SRV_DEAD)
             continue; /* shed a moment ago, not reaped yet */
-        if (now - c->born_ms < SRV_SHED_GRACE_MS)
-            return 0; /* oldest first: the rest are younger still */
+        if (now - c->born_ms < SRV_SHED_GRACE_MS && !srv_source_silent(c->source))
+            continue;
         s->counts.shed++;
         conn_end(c, why);
         return 1;
@@ -499,8 +507,8 @@ void srv_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr
         refuse(s, fd, id, &s->counts.refused_source, text);
         return;
     }
-    /* Full: the oldest connection that has not greeted yet makes room; only when every one has is
-     * the newcomer refused. Silent sockets never lock real players out. */
+    /* Full: the oldest connection that has not greeted yet makes room (srv_conns_shed says which
+     * may); only when none may is the newcomer refused. Silent sockets never lock players out. */
     if (cfg->max_conns > 0 && s->n_live >= (size_t)cfg->max_conns &&
         !srv_conns_shed(s, "shed: not greeted yet, and the server is full (--max-conns)")) {
         snprintf(text, sizeof text, "server full: %d connections (--max-conns)", cfg->max_conns);

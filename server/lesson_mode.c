@@ -207,14 +207,18 @@ static void greet_free(struct srv_lessons *ls, struct lesson_greet *g, int close
     free(g);
 }
 
-/* Closes a connection that did not say what it wants, with ERR when there is a reason to give. */
+/* Closes a connection that did not say what it wants, with ERR when there is a reason to give.
+ * What already arrived is read first (a few KiB at most): closing on unread bytes would send a RST,
+ * which can destroy the ERR before the peer reads it. */
 static void greet_refuse(struct lesson_greet *g, const char *log, const char *reason)
 {
     struct srv *s = g->srv;
-    char answer[LESSON_SESSION_LINE_MAX + 16];
+    char answer[LESSON_SESSION_LINE_MAX + 16], sink[4096];
     if (reason != NULL) {
         size_t n = lesson_session_answer(reason, answer, sizeof answer);
+        (void)sock_recv(g->fd, sink, sizeof sink);
         (void)sock_send(g->fd, answer, n);
+        sock_shutdown(g->fd, SOCK_SHUT_WR, NULL);
     }
     s->lessons->refused++;
     srv_log_conn(s, g->id, "refused: %s", log);

@@ -33,9 +33,12 @@
 #define SRV_PROG "socklab-server"
 #define SRV_READ_CHUNK 65536u    /* the loop's one read buffer */
 #define SRV_DRAIN_MS 2000        /* how long a graceful close or the shutdown may wait for the peer */
-/* A connection younger than this is never shed: a client greets within a round trip, and shedding
- * the newest would let each newcomer push out the one before it before either could say HELLO. */
+/* A connection younger than this is not shed for its age: a client greets within a round trip, and
+ * shedding the newest would let each newcomer push out the one before it before either could say
+ * HELLO. Only a silent source loses its young ones too: one that opens silent connections as fast
+ * as they are shed would otherwise keep them all young, and every real player out. */
 #define SRV_SHED_GRACE_MS 500
+#define SRV_SHED_SCAN 1024 /* the queue entries one shedding looks at, at most */
 
 struct srv_config {
     const char *bind;
@@ -107,7 +110,7 @@ struct srv {
     struct sock_cidr *allow;
     size_t n_allow;
     struct srv_counts counts;
-    size_t n_live, n_with_output;
+    size_t n_live, n_with_output; /* n_live: open sockets, not yet ended */
     uint32_t next_id;
     size_t pause_at, resume_at; /* read backpressure thresholds on pending output */
 
@@ -201,7 +204,8 @@ void srv_conn_send(struct srv_conn *c, const void *data, size_t len);
 /* Ends the connection gracefully: flush, shutdown(SHUT_WR), read until the peer's EOF (so unread
  * input never turns the close into a RST), close. Input is ignored from now on. */
 void srv_conn_finish(struct srv_conn *c, const char *why);
-/* Ends it now (peer reset, error, cut off). The socket is closed when the loop comes back. */
+/* Ends it now (peer reset, error, cut off): the socket is closed at once, the connection freed when
+ * the loop comes back. */
 void srv_conn_kill(struct srv_conn *c, const char *why);
 /* Output waiting for the peer to read, in bytes. */
 size_t srv_conn_pending(const struct srv_conn *c);
@@ -215,8 +219,8 @@ static inline void srv_conn_active(struct srv_conn *c)
     if (!c->fresh)
         c->t_active = c->srv->clock_s;
 }
-/* Descriptors or room ran short: closes the oldest connection not greeted yet, if it had time to
- * greet (SRV_SHED_GRACE_MS). 1 if one was closed. */
+/* Descriptors or room ran short: closes the oldest connection not greeted yet that either had time
+ * to greet (SRV_SHED_GRACE_MS) or comes from a silent source (srv_source_silent). 1 if one was. */
 int srv_conns_shed(struct srv *s, const char *why);
 /* One pass of the deadlines now (the sweep's work; tests and the fuzz target call it directly). */
 void srv_conns_sweep(struct srv *s);
@@ -226,10 +230,17 @@ void srv_conns_free_all(struct srv *s);
 
 /* ---- sources.c: connections per source address (--max-per-source) --------------------------- */
 struct srv_source;
-/* One more connection from ip: its source's entry, or NULL when it is not counted (no cap, not an
- * IP address, no memory) - then *over says whether the source already holds --max-per-source. */
+/* One more connection from ip: its source's entry, or NULL when it is not counted (not an IP
+ * address, no memory; *over 0) or when the source already holds --max-per-source (*over 1). */
 struct srv_source *srv_source_take(struct srv *s, const struct sock_ip *ip, int *over);
 void srv_source_drop(struct srv *s, struct srv_source *src); /* a counted connection ended */
+/* How its connections went: greeted, or ended without a greeting (shed, late, closed). */
+void srv_source_greeted(struct srv_source *src);
+void srv_source_unanswered(struct srv_source *src);
+/* A source whose connections mostly end without a greeting: at least SRV_SILENT_MIN of them, and
+ * more than it greeted (the attacker that opens silent sockets; a player's machine greets). */
+#define SRV_SILENT_MIN 16
+int srv_source_silent(const struct srv_source *src);
 void srv_sources_free(struct srv *s);
 
 /* ---- output.c: a connection's pending output (conn.c only) ----------------------------------- */

@@ -1,4 +1,6 @@
-/* sources.c - how many connections each source address holds, for --max-per-source.
+/* sources.c - how many connections each source address holds, for --max-per-source, and how its
+ * connections went (greeted, or ended without a greeting), for shedding (conn.c) to tell a source
+ * that opens silent sockets from a player's machine.
  *
  * A hash table of the sources that hold a connection now: an entry is made by a source's first
  * connection and freed with its last, so the table never outgrows the connections. Each counted
@@ -14,6 +16,7 @@ struct srv_source {
     struct srv_source *next; /* in its bucket */
     struct sock_ip key;
     uint32_t count;
+    uint32_t greeted, unanswered; /* while the entry lives: as long as the source holds a connection */
 };
 
 struct srv_sources {
@@ -68,7 +71,7 @@ struct srv_source *srv_source_take(struct srv *s, const struct sock_ip *ip, int 
     size_t h;
 
     *over = 0;
-    if (s->cfg.max_per_source <= 0 || ip->family == 0)
+    if (ip->family == 0)
         return NULL;
     if (t == NULL && (t = s->sources = calloc(1, sizeof *t)) == NULL)
         return NULL;
@@ -79,7 +82,7 @@ struct srv_source *srv_source_take(struct srv *s, const struct sock_ip *ip, int 
     for (e = t->bucket[h]; e != NULL; e = e->next)
         if (memcmp(&e->key, &k, sizeof k) == 0)
             break;
-    if (e != NULL && e->count >= (uint32_t)s->cfg.max_per_source) {
+    if (e != NULL && s->cfg.max_per_source > 0 && e->count >= (uint32_t)s->cfg.max_per_source) {
         *over = 1;
         return NULL;
     }
@@ -109,6 +112,23 @@ void srv_source_drop(struct srv *s, struct srv_source *src)
             return;
         }
     }
+}
+
+void srv_source_greeted(struct srv_source *src)
+{
+    if (src != NULL)
+        src->greeted++;
+}
+
+void srv_source_unanswered(struct srv_source *src)
+{
+    if (src != NULL)
+        src->unanswered++;
+}
+
+int srv_source_silent(const struct srv_source *src)
+{
+    return src != NULL && src->unanswered >= SRV_SILENT_MIN && src->unanswered > src->greeted;
 }
 
 void srv_sources_free(struct srv *s)
