@@ -1,6 +1,7 @@
-/* conn.c - one connection's life on the event loop: accept, read, hand the bytes to the protocol
- * (s->proto, chosen once by main.c), send, and end either gracefully or at once. Every end of a
- * connection is decided here; output.c only reports what a send did.
+/* conn.c - one connection's life on the event loop: opened (limits.c admitted it), read, the bytes
+ * handed to the protocol (s->proto, chosen once by main.c), send, and end either gracefully or at
+ * once. Every end of a connection is carried out here; output.c only reports what a send did, and
+ * limits.c decides the ends its caps and deadlines call for through srv_conn_kill/finish.
  *
  * Why plain events and not bufferevents: a bufferevent copies every byte through its own buffers
  * and reads a fixed size per callback, which costs most of the bulk throughput. Here a read goes
@@ -15,10 +16,8 @@
  * SRV_DISCARD_MAX bytes are read away (what a client had in flight) and for at most SRV_DRAIN_MS
  * of silence; a peer that keeps sending past that is closed at once.
  *
- * The limits decided here (README: Security): --max-conns and --max-per-source at accept, the
- * connections not greeted yet shed first when room or descriptors run short, and the deadlines -
- * greeting, a partial frame, idleness - checked by one sweep a second over every connection
- * (activity costs a store of a coarse clock, not a timer per connection). */
+ * Connections not greeted yet (no HELLO; echo: no byte) are kept in their own list, oldest first,
+ * so that limits.c can shed them first and check their deadline apart. */
 #include "server/server.h"
 
 #include <stdio.h>
@@ -29,7 +28,6 @@
 
 #define ALIGN16(n) (((n) + 15u) & ~(size_t)15u)
 #define SRV_DISCARD_MAX 65536u /* input a closing connection may still read away */
-#define SWEEP_MS 1000
 
 static void on_read(evutil_socket_t fd, short what, void *arg);
 static void settle(struct srv_conn *c);
@@ -178,28 +176,6 @@ void srv_conn_greeted(struct srv_conn *c)
     list_unlink(c);
     list_push_conns(c);
     srv_conn_active(c);
-}
-
-static uint32_t now_ms(const struct srv *s)
-{
-    return (uint32_t)((os_now_us() - s->t0_us) / 1000u);
-}
-
-int srv_conns_shed(struct srv *s, const char *why)
-{
-    uint32_t now = now_ms(s);
-    struct srv_conn *c;
-    int looked = 0;
-    for (c = s->fresh; c != NULL && looked < SRV_SHED_SCAN; c = c->next, looked++) {
-        if (c->state == SRV_DEAD)
-            continue; /* shed a moment ago, not reaped yet */
-        if (now - c->born_ms < SRV_SHED_GRACE_MS && !srv_source_silent(c->source))
-            continue;
-        s->counts.shed++;
-        conn_end(c, why);
-        return 1;
-    }
-    return 0;
 }
 
 /* ---- sending ------------------------------------------------------------------------------- */
@@ -379,70 +355,6 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
     settle(c);
 }
 
-/* ---- deadlines ----------------------------------------------------------------------------- */
-
-/* Ends a connection whose deadline passed: the protocol's last words (game: ERROR, or BYE for
- * idleness), then a graceful close. `why` is static: it is logged when the close completes. */
-static void expire(struct srv_conn *c, uint64_t *count, enum srv_farewell kind, const char *why, const char *text)
-{
-    const struct srv_proto *p = c->srv->proto;
-    uint8_t frame[256];
-    size_t n = p->farewell != NULL ? p->farewell(kind, text, frame, sizeof frame) : 0;
-    (*count)++;
-    srv_log_conn(c->srv, c->id, "%s", text);
-    srv_conn_send(c, frame, n);
-    srv_conn_finish(c, why);
-}
-
-/* A stamp of clock_s is up to a second old, so a deadline of T seconds passes when the clock has
- * moved on by more than T: between T and T + 2 seconds after the event. */
-static int passed(uint32_t now, uint32_t stamp, int limit_s)
-{
-    return limit_s > 0 && now - stamp > (uint32_t)limit_s;
-}
-
-static void check_deadlines(struct srv_conn *c, uint32_t now)
-{
-    const struct srv_config *cfg = &c->srv->cfg;
-    struct srv_counts *n = &c->srv->counts;
-    char text[128];
-
-    if (c->state != SRV_OPEN)
-        return;
-    if (c->fresh && c->srv->proto->greeting && passed(now, c->t_active, cfg->hello_timeout_s)) {
-        snprintf(text, sizeof text, "no HELLO within %d s of connecting (--hello-timeout)", cfg->hello_timeout_s);
-        expire(c, &n->late_hello, SRV_FAREWELL_ERROR, "no HELLO in time", text);
-    } else if (c->in != NULL && passed(now, c->t_partial, cfg->frame_timeout_s)) {
-        snprintf(text, sizeof text, "frame not completed within %d s: %u bytes of it came (--frame-timeout)",
-                 cfg->frame_timeout_s, (unsigned)c->in_len);
-        expire(c, &n->late_frame, SRV_FAREWELL_ERROR, "a frame not completed in time", text);
-    } else if (passed(now, c->t_active, cfg->idle_timeout_s)) {
-        snprintf(text, sizeof text, "idle for %d s (--idle-timeout)", cfg->idle_timeout_s);
-        expire(c, &n->idle, SRV_FAREWELL_IDLE, "idle", text);
-    }
-}
-
-void srv_conns_sweep(struct srv *s)
-{
-    struct srv_conn *c, *next;
-    s->clock_s = (uint32_t)((os_now_us() - s->t0_us) / 1000000u);
-    for (c = s->fresh; c != NULL; c = next) {
-        next = c->next; /* ending one never unlinks it (the reaper does), but be plain about it */
-        check_deadlines(c, s->clock_s);
-    }
-    for (c = s->conns; c != NULL; c = next) {
-        next = c->next;
-        check_deadlines(c, s->clock_s);
-    }
-    srv_log_flush();
-}
-
-static void on_sweep(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd, (void)what;
-    srv_conns_sweep(arg);
-}
-
 /* ---- accepting ------------------------------------------------------------------------------ */
 
 static struct srv_conn *conn_new(struct srv *s, sock_t fd)
@@ -461,68 +373,21 @@ static struct srv_conn *conn_new(struct srv *s, sock_t fd)
     }
     list_append_fresh(c);
     c->t_active = s->clock_s;
-    c->born_ms = now_ms(s);
+    c->born_ms = srv_clock_ms(s);
     s->n_live++;
     return c;
 }
 
-/* A connection over a cap: the protocol's ERROR (game), then a close that is a FIN and not a RST:
- * what already arrived (a HELLO sent with the connect) is read first, since closing on unread
- * bytes would reset the connection and could destroy the ERROR before the peer reads it. */
-static void refuse(struct srv *s, sock_t fd, uint32_t id, uint64_t *count, const char *text)
+uint32_t srv_clock_ms(const struct srv *s)
 {
-    uint8_t frame[256];
-    size_t n = s->proto->farewell != NULL ? s->proto->farewell(SRV_FAREWELL_ERROR, text, frame, sizeof frame) : 0;
-    (*count)++;
-    srv_log_conn(s, id, "refused: %s", text);
-    (void)sock_recv(fd, s->rbuf, SRV_READ_CHUNK);
-    if (n > 0)
-        (void)sock_send(fd, frame, n);
-    sock_shutdown(fd, SOCK_SHUT_WR, NULL);
-    sock_close(fd);
+    return (uint32_t)((os_now_us() - s->t0_us) / 1000u);
 }
 
-void srv_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *addr, int addrlen,
-                   void *arg)
+struct srv_conn *srv_conn_open(struct srv *s, sock_t fd, uint32_t id, struct srv_source *src)
 {
-    struct srv *s = arg;
-    const struct srv_config *cfg = &s->cfg;
-    struct srv_source *src;
-    struct srv_conn *c;
-    struct sock_ip ip;
-    char text[128], ipt[64];
-    uint32_t id = ++s->next_id;
-    int over;
-    (void)l;
-
-    if (s->stopping) {
-        sock_close(fd);
-        return;
-    }
-    sock_ip_of(addr, addrlen, &ip);
-    src = srv_source_take(s, &ip, &over);
-    if (over) {
-        snprintf(text, sizeof text, "%s already has %d connections (--max-per-source)",
-                 sock_ip_text(&ip, ipt, sizeof ipt), cfg->max_per_source);
-        refuse(s, fd, id, &s->counts.refused_source, text);
-        return;
-    }
-    /* Full: the oldest connection that has not greeted yet makes room (srv_conns_shed says which
-     * may); only when none may is the newcomer refused. Silent sockets never lock players out. */
-    if (cfg->max_conns > 0 && s->n_live >= (size_t)cfg->max_conns &&
-        !srv_conns_shed(s, "shed: not greeted yet, and the server is full (--max-conns)")) {
-        snprintf(text, sizeof text, "server full: %d connections (--max-conns)", cfg->max_conns);
-        srv_source_drop(s, src);
-        refuse(s, fd, id, &s->counts.refused_full, text);
-        return;
-    }
-    c = conn_new(s, fd);
-    if (c == NULL) {
-        srv_log("out of memory for a new connection: closed it");
-        srv_source_drop(s, src);
-        sock_close(fd);
-        return;
-    }
+    struct srv_conn *c = conn_new(s, fd);
+    if (c == NULL)
+        return NULL;
     c->id = id;
     c->source = src;
     s->served++;
@@ -530,33 +395,23 @@ void srv_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr
      * multiple of the MSS, so Nagle would hold each one's tail until the peer's ACK came back (on
      * loopback that cost a 4-connection stream half its throughput). No Nagle for either. */
     sock_set_nodelay(fd, 1, NULL);
-    if (!cfg->quiet) /* the address's text: not for a line nobody prints */
-        srv_log_conn(s, c->id, "accepted from %s port %u", sock_ip_text(&ip, ipt, sizeof ipt),
-                     (unsigned)sock_peer_port(fd));
     settle(c);
+    return c;
 }
 
 int srv_conns_init(struct srv *s)
 {
-    struct timeval tv;
     s->proto->read_pause(s, &s->pause_at, &s->resume_at);
     s->rbuf = malloc(SRV_READ_CHUNK);
     s->reaper = event_new(s->base, -1, 0, on_reap, s);
-    s->sweep = event_new(s->base, -1, EV_PERSIST, on_sweep, s);
     s->t0_us = os_now_us();
-    tv.tv_sec = SWEEP_MS / 1000;
-    tv.tv_usec = (SWEEP_MS % 1000) * 1000;
-    if (s->rbuf == NULL || s->reaper == NULL || s->sweep == NULL)
-        return -1;
-    return event_add(s->sweep, &tv);
+    return s->rbuf != NULL && s->reaper != NULL ? 0 : -1;
 }
 
 void srv_conns_stop(struct srv *s)
 {
     struct srv_conn *c;
     s->stopping = 1;
-    if (s->sweep != NULL)
-        event_del(s->sweep);
     for (c = s->fresh; c != NULL; c = c->next)
         settle(c);
     for (c = s->conns; c != NULL; c = c->next)
@@ -575,10 +430,6 @@ void srv_conns_free_all(struct srv *s)
     if (s->reaper != NULL)
         event_free(s->reaper);
     s->reaper = NULL;
-    if (s->sweep != NULL)
-        event_free(s->sweep);
-    s->sweep = NULL;
-    srv_sources_free(s);
     free(s->rbuf);
     s->rbuf = NULL;
 }

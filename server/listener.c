@@ -61,7 +61,7 @@ static void on_accept_error(struct evconnlistener *l, void *arg)
         return;
     }
     /* The reaper closes the shed one before the loop polls again: the next accept has its descriptor. */
-    if (srv_conns_shed(s, "shed: not greeted yet, and descriptors ran short"))
+    if (srv_limits_shed(s, "shed: not greeted yet, and descriptors ran short"))
         return;
     if (!s->accept_paused)
         srv_log("accept: %s: pausing accepts, retrying every %d ms", text, ACCEPT_RETRY_MS);

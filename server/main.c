@@ -195,6 +195,7 @@ static void teardown(struct srv *s, int summary)
     srv_stats_summary(s, summary);
     srv_listener_stop(s);
     srv_conns_free_all(s);
+    srv_limits_free(s);
     if (s->proto != NULL && s->proto->free != NULL)
         s->proto->free(s);
     if (s->lessons != NULL)
@@ -234,7 +235,7 @@ static int start(struct srv *s)
         fprintf(stderr, "%s: cannot create the event loop\n", SRV_PROG);
         return -1;
     }
-    if (watch_signals(s) != 0 || (s->proto != NULL && srv_conns_init(s) != 0)) {
+    if (watch_signals(s) != 0 || (s->proto != NULL && (srv_conns_init(s) != 0 || srv_limits_start(s) != 0))) {
         fprintf(stderr, "%s: cannot set up the event loop\n", SRV_PROG);
         return -1;
     }

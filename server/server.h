@@ -9,7 +9,10 @@
  *   main.c        options, the protocol chosen once, start-up, signals and the shutdown summary
  *   lesson_mode.c --lesson NAME: the session line on the loop, then one lesson side per connection
  *                 on its own thread, --max-lesson-runs at once, each joined when it finishes
- *   listener.c    the evconnlistener, and pausing it while the process is out of descriptors
+ *   listener.c    the evconnlistener, --allow, and shedding or pausing when descriptors run out
+ *                                                                     -> limits.c
+ *   limits.c      admission (--max-conns, --max-per-source, shedding those not greeted yet) and
+ *                 the deadlines, one sweep a second                    -> conn.c, sources.c
  *   echo.c        --proto echo (srv_echo_proto)                       -> conn.c
  *   game.c        --proto game (srv_game_proto): frames from a client -> room.c, conn.c
  *   room.c        --proto game: rooms and the STATE tick              -> conn.c, stats.c
@@ -17,8 +20,9 @@
  *                 that ends a connection                              -> output.c
  *   output.c      a connection's output: send now or buffer the rest; says what happened (sent,
  *                 queued, over the cap, failed) and leaves the consequence to conn.c
+ *   sources.c     connections per source address, and how they went
  *   stats.c       the open-files limit, the tick's timing, --stats lines and the shutdown summary
- *   log.c         the one-line log */
+ *   log.c         the one-line log, its per-connection lines rate-limited */
 #ifndef SOCKLAB_SERVER_H
 #define SOCKLAB_SERVER_H
 
@@ -194,8 +198,6 @@ struct srv_conn {
 };
 
 int srv_conns_init(struct srv *s);
-void srv_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *addr, int addrlen,
-                   void *arg);
 /* Sends bytes to the peer: at once when nothing is pending, the rest buffered. A peer whose
  * pending output would pass --max-outbuf is cut off; a failed send ends the connection. Either
  * only marks it dead (it is freed when the loop comes back), so callers iterating over players may
@@ -219,14 +221,25 @@ static inline void srv_conn_active(struct srv_conn *c)
     if (!c->fresh)
         c->t_active = c->srv->clock_s;
 }
-/* Descriptors or room ran short: closes the oldest connection not greeted yet that either had time
- * to greet (SRV_SHED_GRACE_MS) or comes from a silent source (srv_source_silent). 1 if one was. */
-int srv_conns_shed(struct srv *s, const char *why);
-/* One pass of the deadlines now (the sweep's work; tests and the fuzz target call it directly). */
-void srv_conns_sweep(struct srv *s);
+/* Opens an accepted connection that limits.c admitted (it joins the not-greeted list); NULL when
+ * there is no memory (the caller closes the socket). */
+struct srv_conn *srv_conn_open(struct srv *s, sock_t fd, uint32_t id, struct srv_source *src);
+uint32_t srv_clock_ms(const struct srv *s); /* ms since srv_conns_init */
 /* Shutdown: stop reading everywhere, keep flushing; the loop ends when nothing is pending. */
 void srv_conns_stop(struct srv *s);
 void srv_conns_free_all(struct srv *s);
+
+/* ---- limits.c: admission and deadlines (README: Security) ------------------------------------ */
+int srv_limits_start(struct srv *s); /* the sweep's timer */
+void srv_limits_free(struct srv *s);
+/* The accept callback of --proto modes: --max-per-source, --max-conns, then srv_conn_open. */
+void srv_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *addr, int addrlen,
+                   void *arg);
+/* Descriptors or room ran short: closes the oldest connection not greeted yet that either had time
+ * to greet (SRV_SHED_GRACE_MS) or comes from a silent source (srv_source_silent). 1 if one was. */
+int srv_limits_shed(struct srv *s, const char *why);
+/* One pass of the deadlines now (the sweep's work; the fuzz target calls it directly). */
+void srv_limits_sweep(struct srv *s);
 
 /* ---- sources.c: connections per source address (--max-per-source) --------------------------- */
 struct srv_source;

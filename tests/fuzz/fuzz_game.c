@@ -55,7 +55,7 @@ static void setup(struct srv *s)
     s->cfg.move_rate = 60;
     s->proto = &srv_game_proto;
     s->base = event_base_new();
-    if (s->base == NULL || srv_conns_init(s) != 0 || s->proto->start(s) != 0)
+    if (s->base == NULL || srv_conns_init(s) != 0 || srv_limits_start(s) != 0 || s->proto->start(s) != 0)
         abort();
 }
 
@@ -70,6 +70,7 @@ static void teardown(struct srv *s, struct script *sc)
     for (pass = 0; pass < LOOP_PASSES_AT_END && s->n_live > 0; pass++)
         event_base_loop(s->base, EVLOOP_NONBLOCK);
     srv_conns_free_all(s);
+    srv_limits_free(s);
     s->proto->free(s);
     event_base_free(s->base);
 }
@@ -131,7 +132,7 @@ static void step(struct srv *s, struct script *sc, int op)
         break;
     case 6:
         s->t0_us -= 7000000u;
-        srv_conns_sweep(s);
+        srv_limits_sweep(s);
         break;
     case 7:
         if ((c = pick(sc, &k)) != SOCK_INVALID)

@@ -99,23 +99,33 @@ int cmd_linger(const char *mode, int wait_ms)
     return rc == R_TIMEOUT || rc == R_EOF ? 0 : 1;
 }
 
-/* n connections that say nothing (from src, if given), held hold_ms, then closed. */
-int cmd_silent(int n, int hold_ms, const char *src)
+/* n connections (from src, if given) that send `first` (len bytes, maybe none) and then nothing,
+ * held hold_ms, then closed; `what` says so once they are all open. */
+static int hold_open(int n, int hold_ms, const char *src, const void *first, size_t len, const char *what)
 {
     sock_t *s = calloc((size_t)n, sizeof *s);
     int i;
     if (s == NULL)
         die("out of memory", NULL);
     need_fds(n);
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         s[i] = dial_from(src);
-    printf("%d silent connections open\n", n);
+        if (len > 0)
+            send_all(s[i], first, len);
+    }
+    printf("%d %s\n", n, what);
     fflush(stdout);
     os_sleep_ms(hold_ms);
     for (i = 0; i < n; i++)
         sock_close(s[i]);
     free(s);
     return 0;
+}
+
+/* n connections that say nothing (from src, if given), held hold_ms, then closed. */
+int cmd_silent(int n, int hold_ms, const char *src)
+{
+    return hold_open(n, hold_ms, src, NULL, 0, "silent connections open");
 }
 
 /* A player (from src, if given): HELLO, and what came back within 5 s - "WELCOME after 3 ms", or
@@ -146,22 +156,7 @@ int cmd_player(const char *src)
 /* n connections, each sending the first byte of a frame and nothing more, held hold_ms. */
 int cmd_onebyte(int n, int hold_ms)
 {
-    sock_t *s = calloc((size_t)n, sizeof *s);
-    int i;
-    if (s == NULL)
-        die("out of memory", NULL);
-    need_fds(n);
-    for (i = 0; i < n; i++) {
-        s[i] = dial();
-        send_all(s[i], "\x00", 1);
-    }
-    printf("%d connections sent one byte\n", n);
-    fflush(stdout);
-    os_sleep_ms(hold_ms);
-    for (i = 0; i < n; i++)
-        sock_close(s[i]);
-    free(s);
-    return 0;
+    return hold_open(n, hold_ms, NULL, "\x00", 1, "connections sent one byte");
 }
 
 /* Sends frames of one kind as fast as the server takes them for up to ms, after HELLO: chat (200
