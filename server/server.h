@@ -9,6 +9,7 @@
  *   main.c        options, the protocol chosen once, start-up, signals and the shutdown summary
  *   lesson_mode.c --lesson NAME: the session line on the loop, then one lesson side per connection
  *                 on its own thread, --max-lesson-runs at once, each joined when it finishes
+ *                                                                     -> lessons/engine
  *   listener.c    the evconnlistener, --allow, and shedding or pausing when descriptors run out
  *                                                                     -> limits.c
  *   limits.c      admission (--max-conns, --max-per-source, shedding those not greeted yet) and
@@ -16,8 +17,8 @@
  *   echo.c        --proto echo (srv_echo_proto)                       -> conn.c
  *   game.c        --proto game (srv_game_proto): frames from a client -> room.c, conn.c
  *   room.c        --proto game: rooms and the STATE tick              -> conn.c, stats.c
- *   conn.c        a connection's life: accepting, reading, backpressure, sending, and the one place
- *                 that ends a connection                              -> output.c
+ *   conn.c        a connection's life: opening, reading, backpressure, sending, and the one place
+ *                 that ends a connection                              -> output.c, sources.c
  *   output.c      a connection's output: send now or buffer the rest; says what happened (sent,
  *                 queued, over the cap, failed) and leaves the consequence to conn.c
  *   sources.c     connections per source address, and how they went
