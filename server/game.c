@@ -36,44 +36,57 @@ static void reject(struct srv_conn *c, const char *reason)
 
 enum { RATE_PASS, RATE_DROP, RATE_CLOSE };
 
-/* One rate limit as GCRA, the token bucket written as one number: `tat` is the time at which the
- * frames taken so far would be paid for at `rate` a second. A frame passes while that is at most
- * a burst (two seconds' worth) ahead of now. Past that it is dropped but still charged, so a
- * sender that goes on runs up its debt, and once it is a second burst deep the sender is closed:
- * whoever keeps sending faster than the rate is flooding, not playing. rate 0: no limit. */
-static int rate_take(uint64_t *tat, uint64_t now, int rate)
+static void rate_set(struct srv_rate *r, int per_s, const char *what, const char *option)
 {
-    uint64_t iv, burst, ahead;
-    if (rate <= 0)
-        return RATE_PASS;
-    iv = 1000000u / (uint64_t)rate;
-    burst = 2u * (uint64_t)rate * iv;
-    if (*tat < now)
-        *tat = now;
-    ahead = *tat - now + iv;
-    *tat += iv;
-    if (ahead <= burst)
-        return RATE_PASS;
-    return ahead <= 2 * burst ? RATE_DROP : RATE_CLOSE;
+    r->per_s = per_s;
+    r->iv_us = per_s > 0 ? 1000000u / (uint64_t)per_s : 0;
+    r->burst_us = 2u * (uint64_t)per_s * r->iv_us; /* two seconds' worth */
+    r->what = what;
+    r->option = option;
 }
 
-/* 1 if the frame may be served; 0 if it is dropped or its sender closed. */
-static int within_rate(struct srv_conn *c, uint64_t *tat, uint64_t now, int rate, const char *what,
-                       const char *option)
+/* One rate limit as GCRA, the token bucket written as one number: `tat` is the time at which the
+ * frames taken so far would be paid for at the rate. A frame passes while that is at most a burst
+ * ahead of now. Past that it is dropped but still charged, so a sender that goes on runs up its
+ * debt, and once it is a second burst deep the sender is closed: whoever keeps sending faster than
+ * the rate is flooding, not playing. Every MOVE and PING passes here: the usual case is a few
+ * additions and a comparison. */
+static int rate_take(uint64_t *tat, uint64_t now, const struct srv_rate *r)
+{
+    uint64_t ahead;
+    if (r->per_s <= 0)
+        return RATE_PASS;
+    if (*tat < now)
+        *tat = now;
+    ahead = *tat - now + r->iv_us;
+    *tat += r->iv_us;
+    if (ahead <= r->burst_us)
+        return RATE_PASS;
+    return ahead <= 2 * r->burst_us ? RATE_DROP : RATE_CLOSE;
+}
+
+/* A frame over its rate: dropped, or (RATE_CLOSE) its sender closed with an ERROR. */
+static void over_rate(struct srv_conn *c, int verdict, const struct srv_rate *r)
 {
     char reason[128];
-    int r = rate_take(tat, now, rate);
-    if (r == RATE_PASS)
-        return 1;
-    if (r == RATE_DROP) {
+    if (verdict == RATE_DROP) {
         c->srv->counts.dropped++;
-        return 0;
+        return;
     }
     c->srv->counts.kicked++;
-    snprintf(reason, sizeof reason, "%s faster than %d a second (%s)", what, rate, option);
+    snprintf(reason, sizeof reason, "%s faster than %d a second (%s)", r->what, r->per_s, r->option);
     srv_log_conn(c->srv, c->id, "over a rate limit: %s; sent ERROR, closing", reason);
     send_error(c, reason);
     srv_conn_finish(c, "over a rate limit");
+}
+
+/* 1 if the frame may be served; 0 if it is dropped or its sender closed. */
+static int within_rate(struct srv_conn *c, uint64_t *tat, uint64_t now, const struct srv_rate *r)
+{
+    int verdict = rate_take(tat, now, r);
+    if (verdict == RATE_PASS)
+        return 1;
+    over_rate(c, verdict, r);
     return 0;
 }
 
@@ -129,7 +142,7 @@ static void on_ping(struct srv_conn *c, const struct proto_frame *f, uint64_t no
     uint8_t frame[PROTO_HDR_LEN + 8];
     uint64_t t;
     size_t n;
-    if (!within_rate(c, &c->ping_tat_us, now, c->srv->cfg.ping_rate, "PING", "--ping-rate"))
+    if (!within_rate(c, &c->ping_tat_us, now, &c->srv->game->ping_rate))
         return;
     srv_conn_active(c);
     if (proto_decode_ping(f, &t) != 0)
@@ -141,7 +154,7 @@ static void on_ping(struct srv_conn *c, const struct proto_frame *f, uint64_t no
 static void on_move(struct srv_conn *c, const struct proto_frame *f, uint64_t now)
 {
     struct srv_player *p = c->player;
-    if (!within_rate(c, &p->move_tat_us, now, c->srv->cfg.move_rate, "MOVE", "--move-rate"))
+    if (!within_rate(c, &p->move_tat_us, now, &c->srv->game->move_rate))
         return;
     srv_conn_active(c);
     proto_decode_move(f, &p->x, &p->y);
@@ -160,7 +173,7 @@ static void on_chat(struct srv_conn *c, const struct proto_frame *f, uint64_t no
         reject(c, reason);
         return;
     }
-    if (!within_rate(c, &p->chat_tat_us, now, s->cfg.chat_rate, "CHAT", "--chat-rate"))
+    if (!within_rate(c, &p->chat_tat_us, now, &g->chat_rate))
         return;
     n = proto_encode(PROTO_CHAT, f->payload, f->payload_len, g->frame, sizeof g->frame);
     if (n > 0 && p->room != NULL)
@@ -330,6 +343,9 @@ static int game_start(struct srv *s)
     s->game = g;
     if (g == NULL)
         return -1;
+    rate_set(&g->chat_rate, s->cfg.chat_rate, "CHAT", "--chat-rate");
+    rate_set(&g->ping_rate, s->cfg.ping_rate, "PING", "--ping-rate");
+    rate_set(&g->move_rate, s->cfg.move_rate, "MOVE", "--move-rate");
     g->snapshot = calloc((size_t)s->cfg.room_size, sizeof *g->snapshot);
     g->tick = event_new(s->base, -1, EV_PERSIST, srv_rooms_tick, s);
     if (g->snapshot == NULL || g->tick == NULL)
