@@ -27,6 +27,7 @@ static void send_error(struct srv_conn *c, const char *reason)
 
 static void reject(struct srv_conn *c, const char *reason)
 {
+    c->srv->counts.protocol_errors++;
     srv_log_conn(c->srv, c->id, "protocol error: %s; sent ERROR, closing", reason);
     send_error(c, reason);
     srv_conn_finish(c, "after a protocol error");

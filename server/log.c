@@ -27,7 +27,7 @@ static struct {
 
 static void emit(const char *prefix, const char *fmt, va_list ap)
 {
-    char line[768];
+    char line[1024];
     int n = snprintf(line, sizeof line, "%s: %s", SRV_PROG, prefix);
     int m;
     if (n < 0 || (size_t)n >= sizeof line)

@@ -72,6 +72,7 @@ struct srv_counts {
     uint64_t shed;                                        /* not greeted yet, closed to make room */
     uint64_t late_hello, late_frame, idle;                /* deadlines */
     uint64_t dropped, kicked;  /* game: frames over a rate limit dropped; players closed for it */
+    uint64_t protocol_errors;  /* game: ERROR and a close for a frame that breaks the protocol */
     uint64_t cut_short;        /* closing connections closed at once: the peer kept sending */
 };
 

@@ -147,17 +147,18 @@ static void limits_text(const struct srv *s, char *out, size_t cap)
     uint64_t refused = n->refused_full + n->refused_source + n->refused_allow;
     uint64_t late = n->late_hello + n->late_frame + n->idle;
     out[0] = '\0';
-    if (refused + n->shed + late + n->dropped + n->kicked + n->cut_short == 0)
+    if (refused + n->shed + late + n->dropped + n->kicked + n->protocol_errors + n->cut_short == 0)
         return;
     snprintf(out, cap,
              "refused %llu (full %llu, per-source %llu, not allowed %llu), shed %llu, "
              "timed out %llu (HELLO %llu, frame %llu, idle %llu), over a rate %llu dropped and %llu closed, "
-             "closing cut short %llu",
+             "protocol errors %llu, closing cut short %llu",
              (unsigned long long)refused, (unsigned long long)n->refused_full,
              (unsigned long long)n->refused_source, (unsigned long long)n->refused_allow,
              (unsigned long long)n->shed, (unsigned long long)late, (unsigned long long)n->late_hello,
              (unsigned long long)n->late_frame, (unsigned long long)n->idle, (unsigned long long)n->dropped,
-             (unsigned long long)n->kicked, (unsigned long long)n->cut_short);
+             (unsigned long long)n->kicked, (unsigned long long)n->protocol_errors,
+             (unsigned long long)n->cut_short);
 }
 
 static void on_stats(evutil_socket_t fd, short what, void *arg)
@@ -166,7 +167,7 @@ static void on_stats(evutil_socket_t fd, short what, void *arg)
     struct srv_stats *st = s->stats;
     uint64_t now = os_now_us(), cpu = os_cpu_us();
     double secs = (double)(now - st->iv_t) / 1e6;
-    char game[256] = "", limits[384];
+    char game[256] = "", limits[512];
     (void)fd, (void)what;
 
     if (secs <= 0.0)
@@ -227,7 +228,7 @@ void srv_stats_summary(struct srv *s, int print)
     if (st == NULL)
         return;
     if (print && s->lesson == NULL) {
-        char limits[384];
+        char limits[512];
         double secs;
         if (st->t_end == 0)
             stats_end(s);
