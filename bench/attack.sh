@@ -139,7 +139,7 @@ while read -r line; do
     printf '%-10s %-13s %-13s %-22s %-22s %s\n' "$sc" "$(mib "$(v "$line" rss_max_kb)") / $(mib "$(v "$line" rss_after_kb)")" \
         "$(v "$line" fds_max) / $(v "$line" fds_after)" \
         "$(v "$line" rtt_p99_ms) ($(v "$base" rtt_p99_ms))" "$(v "$line" spacing_p99_ms) ($(v "$base" spacing_p99_ms))" \
-        "$(v "$line" limits | tr '_' ' ' | sed -E 's/ \(([^)]*)\)//g')"
+        "$(v "$line" limits | tr '_' ' ')"
     for k in rss_max_kb rss_after_kb; do
         [ "$(v "$line" $k)" -le $((RSS_BOUND_MB * 1024)) ] || { echo "  $sc: $k $(v "$line" $k) kB over $RSS_BOUND_MB MiB"; bad=1; }
     done

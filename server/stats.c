@@ -7,6 +7,7 @@
  * cannot keep the tick rate, whatever the rest of the loop does. */
 #include "server/game.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,25 +141,44 @@ static double mib(long bytes)
     return bytes < 0 ? 0.0 : (double)bytes / 1048576.0;
 }
 
-/* What the limits did so far, for a --stats line and the summary: "" while they did nothing. */
+/* Appends ", " (unless first) and the formatted item to out, when n is not 0. */
+static void item(char *out, size_t cap, uint64_t n, const char *fmt, ...)
+{
+    size_t len = strlen(out);
+    va_list ap;
+    if (n == 0 || len + 2 >= cap)
+        return;
+    if (len > 0) {
+        memcpy(out + len, ", ", 3);
+        len += 2;
+    }
+    va_start(ap, fmt);
+    vsnprintf(out + len, cap - len, fmt, ap);
+    va_end(ap);
+}
+
+/* What the limits did so far, only what happened, for a --stats line and the summary: "" while
+ * they did nothing. E.g. "refused 12 (per-source 12), timed out 3 (HELLO 3)". */
 static void limits_text(const struct srv *s, char *out, size_t cap)
 {
     const struct srv_counts *n = &s->counts;
-    uint64_t refused = n->refused_full + n->refused_source + n->refused_allow;
-    uint64_t late = n->late_hello + n->late_frame + n->idle;
+    char refused[96] = "", late[96] = "";
+    item(refused, sizeof refused, n->refused_full, "full %llu", (unsigned long long)n->refused_full);
+    item(refused, sizeof refused, n->refused_source, "per-source %llu", (unsigned long long)n->refused_source);
+    item(refused, sizeof refused, n->refused_allow, "not allowed %llu", (unsigned long long)n->refused_allow);
+    item(late, sizeof late, n->late_hello, "HELLO %llu", (unsigned long long)n->late_hello);
+    item(late, sizeof late, n->late_frame, "frame %llu", (unsigned long long)n->late_frame);
+    item(late, sizeof late, n->idle, "idle %llu", (unsigned long long)n->idle);
     out[0] = '\0';
-    if (refused + n->shed + late + n->dropped + n->kicked + n->protocol_errors + n->cut_short == 0)
-        return;
-    snprintf(out, cap,
-             "refused %llu (full %llu, per-source %llu, not allowed %llu), shed %llu, "
-             "timed out %llu (HELLO %llu, frame %llu, idle %llu), over a rate %llu dropped and %llu closed, "
-             "protocol errors %llu, closing cut short %llu",
-             (unsigned long long)refused, (unsigned long long)n->refused_full,
-             (unsigned long long)n->refused_source, (unsigned long long)n->refused_allow,
-             (unsigned long long)n->shed, (unsigned long long)late, (unsigned long long)n->late_hello,
-             (unsigned long long)n->late_frame, (unsigned long long)n->idle, (unsigned long long)n->dropped,
-             (unsigned long long)n->kicked, (unsigned long long)n->protocol_errors,
-             (unsigned long long)n->cut_short);
+    item(out, cap, n->refused_full + n->refused_source + n->refused_allow, "refused %llu (%s)",
+         (unsigned long long)(n->refused_full + n->refused_source + n->refused_allow), refused);
+    item(out, cap, n->shed, "shed %llu", (unsigned long long)n->shed);
+    item(out, cap, n->late_hello + n->late_frame + n->idle, "timed out %llu (%s)",
+         (unsigned long long)(n->late_hello + n->late_frame + n->idle), late);
+    item(out, cap, n->dropped + n->kicked, "over a rate %llu dropped and %llu closed",
+         (unsigned long long)n->dropped, (unsigned long long)n->kicked);
+    item(out, cap, n->protocol_errors, "protocol errors %llu", (unsigned long long)n->protocol_errors);
+    item(out, cap, n->cut_short, "closing cut short %llu", (unsigned long long)n->cut_short);
 }
 
 static void on_stats(evutil_socket_t fd, short what, void *arg)

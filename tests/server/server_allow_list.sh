@@ -12,7 +12,7 @@ expect_line "$TMP/out.out" "^then: (EOF|RST)" "127.0.0.1 was not closed"
 probe in player 127.0.0.2
 expect_line "$TMP/in.out" "^WELCOME after" "127.0.0.2 is in --allow but was not served"
 expect_line "$TMP/server.out" "refused: 127.0.0.1 is not in --allow" "the refusal was not logged"
-wait_for "$TMP/server.out" "not allowed 1\)" 3
+wait_for "$TMP/server.out" "limits: refused 1 \(not allowed 1\)" 3
 rc=0
 "$SERVER" --allow 10.0.0.0/33 > "$TMP/o" 2> "$TMP/e" || rc=$?
 [ $rc = 2 ] && [ "$(wc -l < "$TMP/e")" = 1 ] || fail "--allow 10.0.0.0/33: exit $rc, $(cat "$TMP/e")"
