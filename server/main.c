@@ -73,7 +73,8 @@ static void parse_options(struct srv *s, int argc, char **argv)
         /* The limits (README: Security); 0 switches one off. */
         {"max-conns", CLI_INT, &c->max_conns, 0, 10000000,
          "--max-conns N     connections at once (default 20000); when full, one that has not greeted\n"
-         "                    yet is closed to make room, else the newcomer is refused"},
+         "                    yet is closed to make room, else the newcomer is refused.\n"
+         "                    This and the limits below: 0 switches it off (README: Security)"},
         {"max-per-source", CLI_INT, &c->max_per_source, 0, 10000000,
          "--max-per-source N  connections at once from one address (an IPv6 /64; default 256)"},
         {"allow", CLI_STR, &c->allow, 0, 0,
