@@ -10,10 +10,8 @@ bg talker bash -c 'for i in 1 2 3 4 5 6 7 8; do echo "line $i"; sleep 0.5; done 
 talker=$BG_PID
 probe silent linger silent 8000
 cat "$TMP/silent.out"
-ms=$(sed -nE 's/^then: EOF after ([0-9]+) ms.*/\1/p' "$TMP/silent.out")
-[ -n "$ms" ] || fail "the silent echo connection was not closed"
-[ "$ms" -ge 1900 ] && [ "$ms" -le 5000 ] || fail "closed after $ms ms, not 2 to 4 s"
+closed_within "$TMP/silent.out" 1900 5000 "the silent echo connection"
 wait "$talker"
 [ "$(grep -c '^line ' "$TMP/talker.out")" = 8 ] || { cat "$TMP/talker.out"; fail "the talking connection was not echoed to the end"; }
 wait_for "$TMP/server.out" "closed: idle" 3
-pass "silent echo connection closed after $ms ms; a talking one echoed all 8 lines"
+pass "silent echo connection closed after $CLOSED_MS ms; a talking one echoed all 8 lines"

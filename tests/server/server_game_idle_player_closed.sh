@@ -10,10 +10,8 @@ mover=$BG_PID
 probe idle linger idle 8000
 cat "$TMP/idle.out"
 expect_line "$TMP/idle.out" "^BYE: idle for 2 s \(--idle-timeout\)$" "no BYE for the idle player"
-ms=$(sed -nE 's/^then: EOF after ([0-9]+) ms.*/\1/p' "$TMP/idle.out")
-[ -n "$ms" ] || fail "the idle player was not closed gracefully"
-[ "$ms" -ge 1900 ] && [ "$ms" -le 5000 ] || fail "closed after $ms ms, not 2 to 4 s"
+closed_within "$TMP/idle.out" 1900 5000 "the idle player"
 wait "$mover"
 cat "$TMP/moving.out"
 expect_line "$TMP/moving.out" "^then: still open after" "the moving player was closed"
-pass "idle player: BYE and EOF after $ms ms; the moving one stayed"
+pass "idle player: BYE and EOF after $CLOSED_MS ms; the moving one stayed"
