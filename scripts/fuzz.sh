@@ -21,16 +21,17 @@ for t in frames game; do
     [ -x "$bin" ] || die "$bin is missing (./lab fuzz builds it)"
     work=$build/fuzz-work/$t crashes=$build/fuzz-crashes
     mkdir -p "$work" "$crashes"
-    before=$(find "$crashes" -name "$t-*" | wc -l)
+    find "$crashes" -name "$t-*" | sort >"$build/fuzz-$t.before"
     echo "fuzz: $t for $secs s (seeds: tests/fuzz/corpus/$t, $(find "$work" -type f | wc -l) learned inputs)"
     "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
         -artifact_prefix="$crashes/$t-" "$work" "$root/tests/fuzz/corpus/$t" >"$build/fuzz-$t.log" 2>&1
     rc=$?
     grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$build/fuzz-$t.log" | sed 's/^/  /'
-    if [ $rc != 0 ] || [ "$(find "$crashes" -name "$t-*" | wc -l)" != "$before" ]; then
+    new=$(find "$crashes" -name "$t-*" | sort | comm -13 "$build/fuzz-$t.before" -)
+    if [ $rc != 0 ] || [ -n "$new" ]; then
         failed=1
         grep -E 'ERROR|SUMMARY|Test unit written|runtime error' "$build/fuzz-$t.log" | head -20
-        for f in $(find "$crashes" -name "$t-*" -newer "$work" 2>/dev/null; find "$crashes" -name "$t-*" | tail -1); do
+        for f in $new; do
             echo "fuzz: $t: reproducer $f ($(wc -c <"$f") bytes); replay: $build/tests/fuzz/fuzz_$t $f"
             [ "$(wc -c <"$f")" -le 4096 ] && echo "  base64: $(base64 -w0 "$f")"
         done
