@@ -61,7 +61,9 @@ run() {
     if [ "$kind" = ref ]; then
         cmd=("${PIN_SRV[@]}" "$REF" --port 0)
     else
-        cmd=("${PIN_SRV[@]}" "$SERVER" --port 0 --proto game --quiet --expect-conns "$COUNT")
+        # Every bot comes from 127.0.0.1: --max-per-source stays on (its cost is measured) but above
+        # the bots; the other limits keep their defaults.
+        cmd=("${PIN_SRV[@]}" "$SERVER" --port 0 --proto game --quiet --expect-conns "$COUNT" --max-per-source 1000000)
     fi
     if [ "$NETNS" = 1 ]; then
         unshare -n -- sh -c 'ip link set lo up && exec "$@"' sh "${cmd[@]}" >"$out" 2>&1 &

@@ -2,7 +2,8 @@
  * lesson's client side against a socklab-server --lesson on another machine.
  *
  * Exit status: 0 when every bot connected and ended done or eof (or the lesson passed), 1 when not,
- * 2 for bad arguments. */
+ * 2 for bad arguments and for a lesson the server would not run (busy, another lesson): a setup
+ * error, reported in one line, never as checks. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +31,16 @@ static int run_lesson(const char *name, const struct bot_opts *o)
     lo.host = o->host;
     lo.port = o->port;
     lo.quiet = o->quiet;
+    lo.session = 1;
     r = lesson_client_only(l, &lo);
     if (r == NULL) {
         fprintf(stderr, "%s: lesson %s: the client side could not run\n", PROG, name);
         return 1;
+    }
+    if (report_refusal(r) != NULL) {
+        fprintf(stderr, "%s: lesson %s at %s:%u: %s\n", PROG, name, o->host, (unsigned)o->port, report_refusal(r));
+        report_free(r);
+        return 2;
     }
     if (o->json)
         report_print_json(stdout, r);

@@ -7,7 +7,7 @@
  * (`code == SOCK_ECONNREFUSED`), or ask sock_err_is_retriable() / sock_err_is_reset(), and show
  * it with sock_err_name(): shared code needs no raw errno or WSAE* value.
  *
- * Implementations, chosen by compat/CMakeLists.txt: sock_common.c and sock_wait.c (the same
+ * Implementations, chosen by compat/CMakeLists.txt: sock_common.c, sock_wait.c and sock_ip.c (the same
  * everywhere) over a private per-platform layer (sock_sys.h, sock_posix.c / sock_win32.c), and the
  * kernel views per kernel: sock_linux.c, sock_win32_views.c or sock_noviews.c (with
  * sock_conn_state_scan.c where the socket table has no exact lookup). */
@@ -93,6 +93,26 @@ int sock_local_name(sock_t s, char *addr, size_t len, uint16_t *port);
 int sock_peer_name(sock_t s, char *addr, size_t len, uint16_t *port);
 /* Resolves a numeric or named host into buf (dotted/colon form). */
 int sock_resolve(const char *host, char *buf, size_t len, char *err);
+/* A connected pair of stream sockets (AF_UNIX on POSIX, a loopback TCP pair on Windows). */
+int sock_socketpair(sock_t pair[2], char *err);
+
+/* ---- addresses as numbers (sock_ip.c): allow-lists and per-source counts --------------------- */
+struct sockaddr;
+struct sock_ip {
+    uint8_t family; /* 4 or 6; 0 when the address is not an IP one (a socket pair) */
+    uint8_t b[16];  /* network order; IPv4 in b[0..3] */
+};
+/* The IP of a socket address as accept() reports it. An IPv4-mapped IPv6 address (a dual-stack
+ * listener's IPv4 peer) counts as the IPv4 address it carries. */
+void sock_ip_of(const struct sockaddr *sa, int len, struct sock_ip *ip);
+const char *sock_ip_text(const struct sock_ip *ip, char *buf, size_t len); /* "192.0.2.7", "?" */
+/* A network: "198.51.100.0/24", "2001:db8::/32", or one address ("192.0.2.7" = /32, "::1" = /128). */
+struct sock_cidr {
+    struct sock_ip net; /* with the bits past the prefix cleared */
+    unsigned bits;
+};
+int sock_cidr_parse(const char *text, struct sock_cidr *out, char *err);
+int sock_cidr_match(const struct sock_cidr *c, const struct sock_ip *ip);
 
 /* ---- options (a failed tuning call is reported, not fatal) -------------------------------- */
 int sock_set_nonblocking(sock_t s, int on, char *err);
@@ -132,7 +152,8 @@ int sock_set_fin_wait2_timeout(sock_t s, int secs, char *err);
  * system's range), so a lesson can run a client out of ports in seconds. Elsewhere: bind each
  * socket to a port of its own range with sock_bind_local instead. */
 int sock_set_local_port_range(sock_t s, uint16_t lo, uint16_t hi, char *err);
-/* Binds s to addr:port before connect (port 0: any). */
+/* Binds s to addr:port before connect (port 0: any): a client's source address (tests and loads
+ * use 127.0.0.2 and up to stand for other machines) or port. */
 int sock_bind_local(sock_t s, const char *addr, uint16_t port, char *err);
 
 /* ---- kernel views ------------------------------------------------------------------------- */

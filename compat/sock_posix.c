@@ -133,6 +133,15 @@ sock_t sock_accept(sock_t lsock, char *err)
 
 int sock_close(sock_t s) { return close(s); }
 
+int sock_socketpair(sock_t pair[2], char *err)
+{
+    if (evutil_socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0)
+        return compat_fail(err, "socketpair");
+    (void)fcntl(pair[0], F_SETFD, FD_CLOEXEC);
+    (void)fcntl(pair[1], F_SETFD, FD_CLOEXEC);
+    return 0;
+}
+
 /* ---- data --------------------------------------------------------------------------------- */
 
 long sock_send(sock_t s, const void *buf, size_t len)

@@ -252,6 +252,16 @@ sock_t sock_accept(sock_t lsock, char *err)
 
 int sock_close(sock_t s) { return closesocket(SYS_SOCKET(s)) == 0 ? 0 : -1; }
 
+int sock_socketpair(sock_t pair[2], char *err)
+{
+    /* Winsock has no socketpair(): libevent makes one from two loopback TCP sockets. */
+    if (evutil_socketpair(AF_INET, SOCK_STREAM, 0, pair) != 0)
+        return compat_fail(err, "socketpair (loopback TCP)");
+    no_inherit(SYS_SOCKET(pair[0]));
+    no_inherit(SYS_SOCKET(pair[1]));
+    return 0;
+}
+
 /* ---- data ------------------------------------------------------------------------------------- */
 
 /* Winsock lengths are int: clamp (a short write/read is allowed by the contract anyway). */

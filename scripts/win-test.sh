@@ -236,7 +236,8 @@ if [ -x "$linux_bot" ]; then
         (cd "$build" && exec wine ./socklab-server.exe --port "$port" --lesson "$lesson" --json) >"$tmp/x.srv" 2>&1 &
         srv=$!
         for i in $(seq 1 100); do grep -q "listening on" "$tmp/x.srv" && break; sleep 0.05; done
-        "$linux_bot" --port "$port" --lesson "$lesson" --json >"$tmp/x.bot" 2>/dev/null
+        # The bot opens with the session line; a refusal (exit 2) is one line on stderr.
+        "$linux_bot" --port "$port" --lesson "$lesson" --json --quiet >"$tmp/x.bot" 2>"$tmp/x.boterr"
         saw=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["facts"].get("peer_saw"))' "$tmp/x.bot" 2>/dev/null)
         sleep 0.3
         kill -INT "$srv" 2>/dev/null; sleep 0.5; kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
@@ -252,7 +253,7 @@ if [ -x "$linux_bot" ]; then
             esac
         fi
         say "cross $lesson: Windows server, Linux bot saw '$saw' (expected '$want')$wire"
-        [ "$saw" = "$want" ] || bad "cross $lesson: the Linux peer saw '$saw', expected '$want'"
+        [ "$saw" = "$want" ] || bad "cross $lesson: the Linux peer saw '$saw', expected '$want' $(head -c 300 "$tmp/x.boterr")"
     done
 else
     say "note: no Linux build at $linux_bot: the Windows-closes/Linux-observes check did not run"

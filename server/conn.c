@@ -1,6 +1,7 @@
-/* conn.c - one connection's life on the event loop: accept, read, hand the bytes to the protocol
- * (s->proto, chosen once by main.c), send, and end either gracefully or at once. Every end of a
- * connection is decided here; output.c only reports what a send did.
+/* conn.c - one connection's life on the event loop: opened (limits.c admitted it), read, the bytes
+ * handed to the protocol (s->proto, chosen once by main.c), send, and end either gracefully or at
+ * once. Every end of a connection is carried out here; output.c only reports what a send did, and
+ * limits.c decides the ends its caps and deadlines call for through srv_conn_kill/finish.
  *
  * Why plain events and not bufferevents: a bufferevent copies every byte through its own buffers
  * and reads a fixed size per callback, which costs most of the bulk throughput. Here a read goes
@@ -9,9 +10,14 @@
  * An idle connection is this header plus its read event, in one allocation; the write event, too,
  * is made only while output is pending.
  *
- * Graceful end (srv_conn_finish): flush, shutdown(SHUT_WR), then keep reading and discarding until
- * the peer's EOF before close(). Closing with unread input makes the kernel send a RST, which can
- * destroy the ERROR frame we just sent before the peer reads it. */
+ * Graceful end (srv_conn_finish): flush, shutdown(SHUT_WR), then read and discard until the peer's
+ * EOF before close(). Closing with unread input makes the kernel send a RST, which can destroy the
+ * ERROR frame we just sent before the peer reads it. Graceful within bounds: at most
+ * SRV_DISCARD_MAX bytes are read away (what a client had in flight) and for at most SRV_DRAIN_MS
+ * of silence; a peer that keeps sending past that is closed at once.
+ *
+ * Connections not greeted yet (no HELLO; echo: no byte) are kept in their own list, oldest first,
+ * so that limits.c can shed them first and check their deadline apart. */
 #include "server/server.h"
 
 #include <stdio.h>
@@ -21,6 +27,7 @@
 #include "compat/os.h"
 
 #define ALIGN16(n) (((n) + 15u) & ~(size_t)15u)
+#define SRV_DISCARD_MAX 65536u /* input a closing connection may still read away */
 
 static void on_read(evutil_socket_t fd, short what, void *arg);
 static void settle(struct srv_conn *c);
@@ -33,23 +40,60 @@ static void check_stop_done(struct srv *s)
 
 /* ---- ending -------------------------------------------------------------------------------- */
 
+/* The two lists: `conns` (greeted; order does not matter) and `fresh` (oldest first). */
+static void list_unlink(struct srv_conn *c)
+{
+    struct srv *s = c->srv;
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else if (c->fresh)
+        s->fresh = c->next;
+    else
+        s->conns = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
+    else if (c->fresh)
+        s->fresh_tail = c->prev;
+    c->prev = c->next = NULL;
+}
+
+static void list_push_conns(struct srv_conn *c)
+{
+    struct srv *s = c->srv;
+    c->fresh = 0;
+    c->prev = NULL;
+    c->next = s->conns;
+    if (s->conns != NULL)
+        s->conns->prev = c;
+    s->conns = c;
+}
+
+static void list_append_fresh(struct srv_conn *c)
+{
+    struct srv *s = c->srv;
+    c->fresh = 1;
+    c->next = NULL;
+    c->prev = s->fresh_tail;
+    if (s->fresh_tail != NULL)
+        s->fresh_tail->next = c;
+    else
+        s->fresh = c;
+    s->fresh_tail = c;
+}
+
 static void conn_free(struct srv_conn *c)
 {
     struct srv *s = c->srv;
     if (s->proto->conn_gone != NULL)
         s->proto->conn_gone(c);
-    if (c->prev != NULL)
-        c->prev->next = c->next;
-    else
-        s->conns = c->next;
-    if (c->next != NULL)
-        c->next->prev = c->prev;
-    s->n_live--;
+    if (c->fresh)
+        srv_source_unanswered(c->source);
+    list_unlink(c);
+    srv_source_drop(s, c->source);
     srv_output_drop(c);
     if (c->wev != NULL)
         event_free(c->wev);
     free(c->in);
-    sock_close(c->fd);
     free(c);
 }
 
@@ -64,7 +108,10 @@ static void on_reap(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-/* Takes the connection off the loop; the reaper frees it once the current callback is over. */
+/* Takes the connection off the loop and closes its socket now: a shed or refused connection must
+ * give its descriptor back before the next accept of the same burst, or a burst of accepts at the
+ * cap would hold a descriptor per connection it pushed out. The struct waits for the reaper, which
+ * frees it once the current callback is over. */
 static void conn_end(struct srv_conn *c, const char *why)
 {
     struct srv *s = c->srv;
@@ -74,6 +121,9 @@ static void conn_end(struct srv_conn *c, const char *why)
     event_del(c->rev);
     if (c->wev != NULL)
         event_del(c->wev);
+    sock_close(c->fd);
+    c->fd = SOCK_INVALID;
+    s->n_live--;
     c->reading = c->writing = 0;
     if (why != NULL)
         srv_log_conn(s, c->id, "closed: %s (in %llu B, out %llu B)", why, (unsigned long long)c->bytes_in,
@@ -111,11 +161,22 @@ void srv_conn_finish(struct srv_conn *c, const char *why)
         return;
     c->state = SRV_DRAINING;
     c->end_why = why;
+    c->discard_left = SRV_DISCARD_MAX;
     c->drain_deadline_us = os_now_us() + (uint64_t)SRV_DRAIN_MS * 1000u;
     settle(c);
 }
 
 size_t srv_conn_pending(const struct srv_conn *c) { return srv_output_pending(c); }
+
+void srv_conn_greeted(struct srv_conn *c)
+{
+    if (!c->fresh)
+        return;
+    srv_source_greeted(c->source);
+    list_unlink(c);
+    list_push_conns(c);
+    srv_conn_active(c);
+}
 
 /* ---- sending ------------------------------------------------------------------------------- */
 
@@ -205,6 +266,11 @@ static void settle(struct srv_conn *c)
             conn_end(c, c->end_why);
             return;
         }
+        if (c->shut_wr && c->discard_left == 0) {
+            s->counts.cut_short++;
+            conn_end(c, "peer kept sending after the server closed its side: closed at once");
+            return;
+        }
         if (now >= c->drain_deadline_us) {
             conn_end(c, "peer did not finish the close in time");
             return;
@@ -217,8 +283,9 @@ static void settle(struct srv_conn *c)
         tv.tv_sec = (long)(left / 1000000u);
         tv.tv_usec = (long)(left % 1000000u);
         tvp = &tv;
-        /* Discard input until EOF; after EOF the socket stays readable, so stop watching it. */
-        want_read = !c->peer_eof && !s->stopping;
+        /* Discard input until EOF, up to the bound; after EOF the socket stays readable, so stop
+         * watching it. */
+        want_read = !c->peer_eof && !s->stopping && c->discard_left > 0;
     } else {
         /* Backpressure with hysteresis: stop reading while the peer is not taking our output. */
         if (!c->paused && pending >= s->pause_at)
@@ -261,6 +328,8 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
     }
     if (c->state == SRV_OPEN && s->proto->read_limit != NULL)
         limit = s->proto->read_limit(c);
+    else if (c->state == SRV_DRAINING && c->discard_left < limit)
+        limit = c->discard_left;
     if (limit == 0) { /* a 0-byte recv would look like EOF */
         settle(c);
         return;
@@ -271,6 +340,8 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
         s->bytes_in += (uint64_t)n;
         if (c->state == SRV_OPEN)
             s->proto->input(c, s->rbuf, (size_t)n);
+        else
+            c->discard_left -= (uint32_t)n;
     } else if (n == 0) {
         c->peer_eof = 1;
         srv_conn_finish(c, "peer closed");
@@ -300,37 +371,32 @@ static struct srv_conn *conn_new(struct srv *s, sock_t fd)
         free(mem);
         return NULL;
     }
-    c->next = s->conns;
-    if (s->conns != NULL)
-        s->conns->prev = c;
-    s->conns = c;
+    list_append_fresh(c);
+    c->t_active = s->clock_s;
+    c->born_ms = srv_clock_ms(s);
     s->n_live++;
     return c;
 }
 
-void srv_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *addr, int addrlen,
-                   void *arg)
+uint32_t srv_clock_ms(const struct srv *s)
 {
-    struct srv *s = arg;
-    struct srv_conn *c;
-    (void)l, (void)addr, (void)addrlen;
+    return (uint32_t)((os_now_us() - s->t0_us) / 1000u);
+}
 
-    c = s->stopping ? NULL : conn_new(s, fd);
-    if (c == NULL) {
-        if (!s->stopping)
-            srv_log("out of memory for a new connection: closed it");
-        sock_close(fd);
-        return;
-    }
-    c->id = ++s->next_id;
+struct srv_conn *srv_conn_open(struct srv *s, sock_t fd, uint32_t id, struct srv_source *src)
+{
+    struct srv_conn *c = conn_new(s, fd);
+    if (c == NULL)
+        return NULL;
+    c->id = id;
+    c->source = src;
     s->served++;
     /* Game: small frames, answered at once. Echo: a reply is whatever one read returned, rarely a
      * multiple of the MSS, so Nagle would hold each one's tail until the peer's ACK came back (on
      * loopback that cost a 4-connection stream half its throughput). No Nagle for either. */
     sock_set_nodelay(fd, 1, NULL);
-    if (!s->cfg.quiet) /* getpeername is a system call: not for a line nobody prints */
-        srv_log_conn(s, c->id, "accepted from port %u", (unsigned)sock_peer_port(fd));
     settle(c);
+    return c;
 }
 
 int srv_conns_init(struct srv *s)
@@ -338,6 +404,7 @@ int srv_conns_init(struct srv *s)
     s->proto->read_pause(s, &s->pause_at, &s->resume_at);
     s->rbuf = malloc(SRV_READ_CHUNK);
     s->reaper = event_new(s->base, -1, 0, on_reap, s);
+    s->t0_us = os_now_us();
     return s->rbuf != NULL && s->reaper != NULL ? 0 : -1;
 }
 
@@ -345,6 +412,8 @@ void srv_conns_stop(struct srv *s)
 {
     struct srv_conn *c;
     s->stopping = 1;
+    for (c = s->fresh; c != NULL; c = c->next)
+        settle(c);
     for (c = s->conns; c != NULL; c = c->next)
         settle(c);
     check_stop_done(s);
@@ -352,8 +421,9 @@ void srv_conns_stop(struct srv *s)
 
 void srv_conns_free_all(struct srv *s)
 {
-    while (s->conns != NULL) {
-        conn_end(s->conns, s->conns->state == SRV_DEAD ? NULL : "server shutting down");
+    struct srv_conn *c;
+    while ((c = s->conns != NULL ? s->conns : s->fresh) != NULL) {
+        conn_end(c, c->state == SRV_DEAD ? NULL : "server shutting down");
         on_reap(-1, 0, s);
     }
     on_reap(-1, 0, s);

@@ -21,8 +21,13 @@ static size_t echo_read_limit(const struct srv_conn *c)
     return room < SRV_READ_CHUNK ? room : SRV_READ_CHUNK;
 }
 
+/* Echo has no greeting: a first byte is the proof of a client, and input is the activity. */
 static void echo_input(struct srv_conn *c, const uint8_t *data, size_t len)
 {
+    if (c->fresh)
+        srv_conn_greeted(c);
+    else
+        srv_conn_active(c);
     srv_conn_send(c, data, len);
     if (c->srv->cfg.close_after_echo)
         srv_conn_finish(c, "echoed its first read (--close-after-echo)");
@@ -35,4 +40,8 @@ const struct srv_proto srv_echo_proto = {
     .input = echo_input,
     /* no timers on its fast path: the loop's plain millisecond timers cost no extra syscall */
     .precise_timers = 0,
+    /* RFC 862 has no greeting and no way to say why a connection ends (farewell NULL); a person
+     * typing into nc may pause for minutes */
+    .greeting = 0,
+    .idle_default_s = 600,
 };

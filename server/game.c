@@ -1,8 +1,14 @@
 /* game.c - --proto game: turning a client's byte stream into frames and answering them.
  *
  * Frames are parsed straight out of the loop's read buffer; only a frame cut by a read boundary is
- * copied, into a per-connection buffer that exists just until the frame is complete. Any protocol
- * error gets one ERROR frame naming it, then a graceful close: the client learns why. */
+ * copied, into a per-connection buffer that grows with the bytes that came and exists just until
+ * the frame is complete. Any protocol error gets one ERROR frame naming it, then a graceful close:
+ * the client learns why, and nothing it sends after that is parsed.
+ *
+ * The rate limits live here, per connection: CHAT (the one frame a room multiplies: each is sent
+ * to every player of the room), PING (each costs a send() of its PONG) and MOVE. Over a rate,
+ * frames are dropped; a sender that keeps on is closed. So a room's outgoing bytes are bounded by
+ * the rates times the room, not by what one client sends. */
 #include "server/game.h"
 
 #include <stdio.h>
@@ -13,13 +19,76 @@
 
 /* ---- answering frames ---------------------------------------------------------------------- */
 
-static void reject(struct srv_conn *c, const char *reason)
+static void send_error(struct srv_conn *c, const char *reason)
 {
     uint8_t frame[PROTO_HDR_LEN + 256];
-    size_t n = proto_encode_text(PROTO_ERROR, reason, frame, sizeof frame);
+    srv_conn_send(c, frame, proto_encode_text(PROTO_ERROR, reason, frame, sizeof frame));
+}
+
+static void reject(struct srv_conn *c, const char *reason)
+{
+    c->srv->counts.protocol_errors++;
     srv_log_conn(c->srv, c->id, "protocol error: %s; sent ERROR, closing", reason);
-    srv_conn_send(c, frame, n);
+    send_error(c, reason);
     srv_conn_finish(c, "after a protocol error");
+}
+
+/* ---- rate limits ------------------------------------------------------------------------------ */
+
+enum { RATE_PASS, RATE_DROP, RATE_CLOSE };
+
+static void rate_set(struct srv_rate *r, int per_s, const char *what, const char *option)
+{
+    r->per_s = per_s;
+    r->iv_us = per_s > 0 ? 1000000u / (uint64_t)per_s : 0;
+    r->burst_us = 2u * (uint64_t)per_s * r->iv_us; /* two seconds' worth */
+    r->what = what;
+    r->option = option;
+}
+
+/* One rate limit as GCRA, the token bucket written as one number: `tat` is the time at which the
+ * frames taken so far would be paid for at the rate. A frame passes while that is at most a burst
+ * ahead of now. Past that it is dropped but still charged, so a sender that goes on runs up its
+ * debt, and once it is a second burst deep the sender is closed: whoever keeps sending faster than
+ * the rate is flooding, not playing. Every MOVE and PING passes here: the usual case is a few
+ * additions and a comparison. */
+static int rate_take(uint64_t *tat, uint64_t now, const struct srv_rate *r)
+{
+    uint64_t ahead;
+    if (r->per_s <= 0)
+        return RATE_PASS;
+    if (*tat < now)
+        *tat = now;
+    ahead = *tat - now + r->iv_us;
+    *tat += r->iv_us;
+    if (ahead <= r->burst_us)
+        return RATE_PASS;
+    return ahead <= 2 * r->burst_us ? RATE_DROP : RATE_CLOSE;
+}
+
+/* A frame over its rate: dropped, or (RATE_CLOSE) its sender closed with an ERROR. */
+static void over_rate(struct srv_conn *c, int verdict, const struct srv_rate *r)
+{
+    char reason[128];
+    if (verdict == RATE_DROP) {
+        c->srv->counts.dropped++;
+        return;
+    }
+    c->srv->counts.kicked++;
+    snprintf(reason, sizeof reason, "%s faster than %d a second (%s)", r->what, r->per_s, r->option);
+    srv_log_conn(c->srv, c->id, "over a rate limit: %s; sent ERROR, closing", reason);
+    send_error(c, reason);
+    srv_conn_finish(c, "over a rate limit");
+}
+
+/* 1 if the frame may be served; 0 if it is dropped or its sender closed. */
+static int within_rate(struct srv_conn *c, uint64_t *tat, uint64_t now, const struct srv_rate *r)
+{
+    int verdict = rate_take(tat, now, r);
+    if (verdict == RATE_PASS)
+        return 1;
+    over_rate(c, verdict, r);
+    return 0;
 }
 
 static void reject_status(struct srv_conn *c, enum proto_status st, const uint8_t *buf, size_t len)
@@ -57,6 +126,7 @@ static void on_hello(struct srv_conn *c, const struct proto_frame *f)
     }
     copy_name(p->name, f->payload, f->payload_len);
     c->player = p;
+    srv_conn_greeted(c);
     r = srv_room_join(s, c);
     if (r == NULL) {
         srv_conn_kill(c, "out of memory for a room");
@@ -68,33 +138,64 @@ static void on_hello(struct srv_conn *c, const struct proto_frame *f)
                  (unsigned long)c->id, (unsigned long)r->id, (unsigned long)r->count);
 }
 
-static void on_ping(struct srv_conn *c, const struct proto_frame *f)
+static void on_ping(struct srv_conn *c, const struct proto_frame *f, uint64_t now)
 {
     uint8_t frame[PROTO_HDR_LEN + 8];
     uint64_t t;
     size_t n;
+    if (!within_rate(c, &c->ping_tat_us, now, &c->srv->game->ping_rate))
+        return;
+    srv_conn_active(c);
     if (proto_decode_ping(f, &t) != 0)
         return; /* proto_parse checked the size: cannot happen */
     n = proto_encode_ping(PROTO_PONG, t, frame, sizeof frame);
     srv_conn_send(c, frame, n);
 }
 
-static void on_chat(struct srv_conn *c, const struct proto_frame *f)
+static void on_move(struct srv_conn *c, const struct proto_frame *f, uint64_t now)
 {
-    struct srv_game *g = c->srv->game;
     struct srv_player *p = c->player;
-    size_t n = proto_encode(PROTO_CHAT, f->payload, f->payload_len, g->frame, sizeof g->frame);
+    if (!within_rate(c, &p->move_tat_us, now, &c->srv->game->move_rate))
+        return;
+    srv_conn_active(c);
+    proto_decode_move(f, &p->x, &p->y);
+}
+
+static void on_chat(struct srv_conn *c, const struct proto_frame *f, uint64_t now)
+{
+    struct srv *s = c->srv;
+    struct srv_game *g = s->game;
+    struct srv_player *p = c->player;
+    char reason[96];
+    size_t n;
+    if (s->cfg.chat_max > 0 && f->payload_len > (size_t)s->cfg.chat_max) {
+        snprintf(reason, sizeof reason, "CHAT of %u bytes, longer than %d (--chat-max)", (unsigned)f->payload_len,
+                 s->cfg.chat_max);
+        reject(c, reason);
+        return;
+    }
+    if (!within_rate(c, &p->chat_tat_us, now, &g->chat_rate))
+        return;
+    n = proto_encode(PROTO_CHAT, f->payload, f->payload_len, g->frame, sizeof g->frame);
     if (n > 0 && p->room != NULL)
         srv_room_send(p->room, g->frame, n);
 }
 
-static void on_frame(struct srv_conn *c, const struct proto_frame *f)
+/* `now` is read once per read of input, and only when a frame needs it. */
+static uint64_t clock_of(uint64_t *now)
+{
+    if (*now == 0)
+        *now = os_now_us();
+    return *now;
+}
+
+static void on_frame(struct srv_conn *c, const struct proto_frame *f, uint64_t *now)
 {
     struct srv_player *p = c->player;
     char reason[96];
 
     if (f->type == PROTO_PING) {
-        on_ping(c, f);
+        on_ping(c, f, clock_of(now));
         return;
     }
     if (f->type == PROTO_HELLO) {
@@ -108,10 +209,10 @@ static void on_frame(struct srv_conn *c, const struct proto_frame *f)
     }
     switch (f->type) {
     case PROTO_MOVE:
-        proto_decode_move(f, &p->x, &p->y);
+        on_move(c, f, clock_of(now));
         break;
     case PROTO_CHAT:
-        on_chat(c, f);
+        on_chat(c, f, clock_of(now));
         break;
     case PROTO_PONG: /* we never ping, but an answer hurts nobody */
         break;
@@ -147,8 +248,26 @@ static void drop_partial(struct srv_conn *c)
     c->in_len = 0;
 }
 
+/* Keeps n more bytes of a cut frame. The buffer grows with the bytes that came, never past the
+ * frame's own length (partial_need), and never to the largest frame up front: a connection that
+ * sent one byte holds one byte, not 4 KiB. Frames cut by a read are rare, so is the realloc. */
+static int partial_add(struct srv_conn *c, const uint8_t *data, size_t n)
+{
+    uint8_t *grown = realloc(c->in, (size_t)c->in_len + n);
+    if (grown == NULL) {
+        srv_conn_kill(c, "out of memory for input");
+        return -1;
+    }
+    if (c->in == NULL)
+        c->t_partial = c->srv->clock_s; /* --frame-timeout counts from here */
+    c->in = grown;
+    memcpy(c->in + c->in_len, data, n);
+    c->in_len = (uint16_t)(c->in_len + n);
+    return 0;
+}
+
 /* Completes the frame a previous read cut; returns the bytes of data it used. */
-static size_t finish_partial(struct srv_conn *c, const uint8_t *data, size_t len)
+static size_t finish_partial(struct srv_conn *c, const uint8_t *data, size_t len, uint64_t *now)
 {
     size_t used = 0;
     while (c->in != NULL && used < len && c->state == SRV_OPEN) {
@@ -157,14 +276,14 @@ static size_t finish_partial(struct srv_conn *c, const uint8_t *data, size_t len
         enum proto_status st;
         if (take > len - used)
             take = len - used;
-        memcpy(c->in + c->in_len, data + used, take);
-        c->in_len = (uint16_t)(c->in_len + take);
+        if (partial_add(c, data + used, take) != 0)
+            return len;
         used += take;
         st = proto_parse(c->in, c->in_len, &f, &consumed);
         if (st == PROTO_NEED_MORE)
             continue;
         if (st == PROTO_OK)
-            on_frame(c, &f);
+            on_frame(c, &f, now);
         else
             reject_status(c, st, c->in, c->in_len);
         drop_partial(c);
@@ -174,24 +293,18 @@ static size_t finish_partial(struct srv_conn *c, const uint8_t *data, size_t len
 
 static void game_input(struct srv_conn *c, const uint8_t *data, size_t len)
 {
-    size_t used = finish_partial(c, data, len);
+    uint64_t now = 0;
+    size_t used = finish_partial(c, data, len, &now);
 
     while (used < len && c->state == SRV_OPEN) {
         struct proto_frame f;
         size_t consumed;
         enum proto_status st = proto_parse(data + used, len - used, &f, &consumed);
         if (st == PROTO_OK) {
-            on_frame(c, &f);
+            on_frame(c, &f, &now);
             used += consumed;
         } else if (st == PROTO_NEED_MORE) {
-            /* A valid prefix is shorter than the largest frame, so it always fits. */
-            c->in = malloc(PROTO_MAX_FRAME);
-            if (c->in == NULL) {
-                srv_conn_kill(c, "out of memory for input");
-                return;
-            }
-            memcpy(c->in, data + used, len - used);
-            c->in_len = (uint16_t)(len - used);
+            partial_add(c, data + used, len - used); /* a valid prefix: shorter than its frame */
             return;
         } else {
             reject_status(c, st, data + used, len - used);
@@ -231,6 +344,9 @@ static int game_start(struct srv *s)
     s->game = g;
     if (g == NULL)
         return -1;
+    rate_set(&g->chat_rate, s->cfg.chat_rate, "CHAT", "--chat-rate");
+    rate_set(&g->ping_rate, s->cfg.ping_rate, "PING", "--ping-rate");
+    rate_set(&g->move_rate, s->cfg.move_rate, "MOVE", "--move-rate");
     g->snapshot = calloc((size_t)s->cfg.room_size, sizeof *g->snapshot);
     g->tick = event_new(s->base, -1, EV_PERSIST, srv_rooms_tick, s);
     if (g->snapshot == NULL || g->tick == NULL)
@@ -261,6 +377,12 @@ static void game_free(struct srv *s)
     s->game = NULL;
 }
 
+/* Idleness gets a BYE (the server ends a session it has no quarrel with), the rest an ERROR. */
+static size_t game_farewell(enum srv_farewell kind, const char *text, uint8_t *out, size_t cap)
+{
+    return proto_encode_text(kind == SRV_FAREWELL_IDLE ? PROTO_BYE : PROTO_ERROR, text, out, cap);
+}
+
 const struct srv_proto srv_game_proto = {
     .name = "game",
     .start = game_start,
@@ -269,7 +391,10 @@ const struct srv_proto srv_game_proto = {
     .read_pause = game_read_pause,
     .input = game_input,
     .conn_gone = game_conn_gone,
+    .farewell = game_farewell,
     /* the STATE tick needs timers finer than epoll's milliseconds (timerfd on Linux): at
      * --tick-hz 1000 the plain timer manages about 250 ticks a second */
     .precise_timers = 1,
+    .greeting = 1,
+    .idle_default_s = 60,
 };

@@ -16,8 +16,16 @@ struct srv_room {
 struct srv_player {
     struct srv_room *room;
     size_t slot; /* index in room->players */
+    uint64_t chat_tat_us, move_tat_us; /* the CHAT and MOVE rate limits (game.c) */
     int16_t x, y;
     char name[PROTO_NAME_MAX + 1];
+};
+
+/* A rate limit with its numbers worked out once (game.c: no division per frame). per_s 0: none. */
+struct srv_rate {
+    uint64_t iv_us, burst_us; /* the time a frame pays for; the debt a burst may run up */
+    int per_s;
+    const char *what, *option; /* "PING", "--ping-rate": for the ERROR that closes a flooder */
 };
 
 struct srv_game {
@@ -28,6 +36,7 @@ struct srv_game {
     size_t n_rooms, cap_rooms, n_players;
     uint32_t next_room_id;
     struct proto_player *snapshot; /* room_size entries, filled per room per tick */
+    struct srv_rate chat_rate, ping_rate, move_rate;
     uint8_t frame[PROTO_MAX_FRAME];  /* one encoded frame (STATE, CHAT) sent to a whole room */
 };
 

@@ -2,8 +2,13 @@
  *
  * When the process runs out of descriptors, accept() fails with EMFILE while the connection stays
  * in the backlog, so the listening socket stays readable: a listener that just logs and carries on
- * spins at 100% CPU (libevent#71). Instead the listener is disabled and re-enabled 100 ms later,
- * by which time closing connections may have freed descriptors. */
+ * spins at 100% CPU (libevent#71). Instead the oldest connection that has not greeted yet is shed
+ * (silent sockets must not lock real players out), and only when there is none is the listener
+ * disabled and re-enabled 100 ms later, by which time closing connections may have freed
+ * descriptors.
+ *
+ * --allow is decided here too, before anything else sees the connection, in every mode: a source
+ * outside the list is closed at once and learns nothing. */
 #include "server/server.h"
 
 #include <stdio.h>
@@ -11,10 +16,30 @@
 #define SRV_BACKLOG 511
 #define ACCEPT_RETRY_MS 100
 
+static int allowed(const struct srv *s, const struct sockaddr *addr, int addrlen)
+{
+    struct sock_ip ip;
+    size_t i;
+    sock_ip_of(addr, addrlen, &ip);
+    for (i = 0; i < s->n_allow; i++)
+        if (sock_cidr_match(&s->allow[i], &ip))
+            return 1;
+    return 0;
+}
+
 static void on_accepted(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *addr, int addrlen,
                         void *arg)
 {
     struct srv *s = arg;
+    if (s->n_allow > 0 && !allowed(s, addr, addrlen)) {
+        char ipt[64];
+        struct sock_ip ip;
+        s->counts.refused_allow++;
+        sock_ip_of(addr, addrlen, &ip);
+        srv_log_conn(s, ++s->next_id, "refused: %s is not in --allow", sock_ip_text(&ip, ipt, sizeof ipt));
+        sock_close(fd);
+        return;
+    }
     if (s->accept_paused) {
         srv_log("accepting again after a descriptor shortage (%lu retries)", s->accept_retries);
         s->accept_paused = 0;
@@ -35,6 +60,9 @@ static void on_accept_error(struct evconnlistener *l, void *arg)
         srv_log("accept: %s (still listening)", text);
         return;
     }
+    /* The reaper closes the shed one before the loop polls again: the next accept has its descriptor. */
+    if (srv_limits_shed(s, "shed: not greeted yet, and descriptors ran short"))
+        return;
     if (!s->accept_paused)
         srv_log("accept: %s: pausing accepts, retrying every %d ms", text, ACCEPT_RETRY_MS);
     else
@@ -54,7 +82,7 @@ static void on_accept_retry(evutil_socket_t fd, short what, void *arg)
         evconnlistener_enable(s->listener);
 }
 
-int srv_listener_start(struct srv *s, evconnlistener_cb on_accept, int leave_blocking)
+int srv_listener_start(struct srv *s, evconnlistener_cb on_accept)
 {
     char err[SOCK_ERR_LEN];
     unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC;
@@ -73,8 +101,6 @@ int srv_listener_start(struct srv *s, evconnlistener_cb on_accept, int leave_blo
     s->port = sock_local_port(fd);
     s->on_accept = on_accept;
     s->accept_retry = evtimer_new(s->base, on_accept_retry, s);
-    if (leave_blocking)
-        flags |= LEV_OPT_LEAVE_SOCKETS_BLOCKING;
     /* Backlog 0: the socket already listens with SRV_BACKLOG; -1 would call listen() again with
      * libevent's 128, too few for a burst of a few hundred connects. */
     s->listener = s->accept_retry == NULL ? NULL : evconnlistener_new(s->base, on_accepted, s, flags, 0, fd);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/cli.h"
+#include "common/proto.h"
 #include "lessons/engine/engine.h"
 
 #define MAX_OUTBUF_MIN 8192L         /* room for at least one whole frame, pending */
@@ -19,6 +20,32 @@
 
 /* --proto NAME: chosen once, here; conn.c calls the protocol only through this table entry. */
 static const struct srv_proto *const protos[] = {&srv_echo_proto, &srv_game_proto};
+
+/* --allow a,b,c: each a network (sock_cidr_parse); one bad entry ends the program with its reason. */
+static void parse_allow(struct srv *s, const char *list)
+{
+    size_t n = 1, i = 0;
+    const char *p = list;
+    char item[80], err[SOCK_ERR_LEN];
+
+    for (; *p != '\0'; p++)
+        n += *p == ',';
+    s->allow = calloc(n, sizeof *s->allow);
+    if (s->allow == NULL)
+        cli_fail(SRV_PROG, "out of memory");
+    for (p = list; i < n; i++) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+        if (len == 0 || len >= sizeof item)
+            cli_fail(SRV_PROG, "--allow: '%s' is not a list of networks (like 192.168.10.0/24,10.0.0.7)", list);
+        memcpy(item, p, len);
+        item[len] = '\0';
+        if (sock_cidr_parse(item, &s->allow[i], err) != 0)
+            cli_fail(SRV_PROG, "--allow: %s", err);
+        p += len + 1;
+    }
+    s->n_allow = n;
+}
 
 static void parse_options(struct srv *s, int argc, char **argv)
 {
@@ -43,6 +70,32 @@ static void parse_options(struct srv *s, int argc, char **argv)
          "--stats S         a figures line every S seconds: connections, bytes/s, CPU, RSS, tick timing"},
         {"expect-conns", CLI_INT, &c->expect_conns, 1, 10000000,
          "--expect-conns N  exit at start (status 1) unless the open-files limit can hold N connections"},
+        /* The limits (README: Security); 0 switches one off. */
+        {"max-conns", CLI_INT, &c->max_conns, 0, 10000000,
+         "--max-conns N     connections at once (default 20000); when full, one that has not greeted\n"
+         "                    yet is closed to make room, else the newcomer is refused.\n"
+         "                    This and the limits below: 0 switches it off (README: Security)"},
+        {"max-per-source", CLI_INT, &c->max_per_source, 0, 10000000,
+         "--max-per-source N  connections at once from one address (an IPv6 /64; default 256)"},
+        {"allow", CLI_STR, &c->allow, 0, 0,
+         "--allow CIDR[,CIDR...]  accept only these sources, e.g. the classroom's 192.168.10.0/24"},
+        {"hello-timeout", CLI_INT, &c->hello_timeout_s, 0, 3600,
+         "--hello-timeout S game: a client must send HELLO within S seconds (default 5)"},
+        {"frame-timeout", CLI_INT, &c->frame_timeout_s, 0, 3600,
+         "--frame-timeout S game: a frame begun must be complete within S seconds (default 5)"},
+        {"idle-timeout", CLI_INT, &c->idle_timeout_s, 0, 86400,
+         "--idle-timeout S  close a connection idle this long: game, no MOVE or PING (default 60);\n"
+         "                    echo, no input (default 600)"},
+        {"chat-rate", CLI_INT, &c->chat_rate, 0, 100000,
+         "--chat-rate N     game: CHAT frames a second per player (default 5; bursts of twice that)"},
+        {"chat-max", CLI_INT, &c->chat_max, 0, (double)(PROTO_MAX_LEN - 1),
+         "--chat-max B      game: the longest CHAT text, in bytes (default 256)"},
+        {"ping-rate", CLI_INT, &c->ping_rate, 0, 100000,
+         "--ping-rate N     game: PING frames a second per connection (default 20)"},
+        {"move-rate", CLI_INT, &c->move_rate, 0, 100000,
+         "--move-rate N     game: MOVE frames a second per player (default 60)"},
+        {"max-lesson-runs", CLI_INT, &c->max_lesson_runs, 1, 10000,
+         "--max-lesson-runs N  lesson: connections served at once, each on its thread (default 32)"},
         {NULL, CLI_FLAG, NULL, 0, 0, NULL}};
     const char *pos[1];
     int npos;
@@ -54,6 +107,16 @@ static void parse_options(struct srv *s, int argc, char **argv)
     c->tick_hz = 20;
     c->room_size = 16;
     c->max_outbuf = 1048576;
+    c->max_conns = 20000;
+    c->max_per_source = 256;
+    c->hello_timeout_s = 5;
+    c->frame_timeout_s = 5;
+    c->idle_timeout_s = -1;
+    c->chat_rate = 5;
+    c->chat_max = 256;
+    c->ping_rate = 20;
+    c->move_rate = 60;
+    c->max_lesson_runs = 32;
     cli_parse(SRV_PROG, "[options]", opts, argc, argv, 1, pos, 0, &npos);
     for (i = 0; i < sizeof protos / sizeof protos[0]; i++)
         if (strcmp(c->proto_name, protos[i]->name) == 0)
@@ -62,6 +125,10 @@ static void parse_options(struct srv *s, int argc, char **argv)
         cli_fail(SRV_PROG, "--proto: '%s' is not echo or game", c->proto_name);
     if (c->close_after_echo && (s->proto != &srv_echo_proto || c->lesson_name != NULL))
         cli_fail(SRV_PROG, "--close-after-echo is for --proto echo without --lesson");
+    if (c->idle_timeout_s < 0)
+        c->idle_timeout_s = s->proto->idle_default_s;
+    if (c->allow != NULL)
+        parse_allow(s, c->allow);
     if (c->lesson_name != NULL) {
         s->lesson = lesson_find(c->lesson_name);
         if (s->lesson == NULL)
@@ -125,27 +192,31 @@ static void free_event(struct event **ev)
 
 static void teardown(struct srv *s, int summary)
 {
-    unsigned runs = 0, failed;
+    unsigned runs = 0, refused = 0, failed;
 
+    srv_log_flush();
     srv_stats_summary(s, summary);
     srv_listener_stop(s);
     srv_conns_free_all(s);
+    srv_limits_free(s);
     if (s->proto != NULL && s->proto->free != NULL)
         s->proto->free(s);
     if (s->lessons != NULL)
         srv_log("waiting for lesson runs to finish");
-    failed = srv_lessons_join(s, &runs);
+    failed = srv_lessons_join(s, &runs, &refused);
     free_event(&s->sig_int);
     free_event(&s->sig_term);
     free_event(&s->drain_timer);
+    free(s->allow);
+    s->allow = NULL;
     if (s->base != NULL)
         event_base_free(s->base);
     s->base = NULL;
     if (!summary)
         return;
     if (s->lesson != NULL)
-        srv_log("served %llu connections: %u lesson runs, %u failed", (unsigned long long)s->served, runs,
-                failed);
+        srv_log("served %llu connections: %u lesson runs, %u failed, %u refused", (unsigned long long)s->served,
+                runs, failed, refused);
     else
         srv_log("served %llu connections, %llu bytes in, %llu bytes out", (unsigned long long)s->served,
                 (unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out);
@@ -167,7 +238,7 @@ static int start(struct srv *s)
         fprintf(stderr, "%s: cannot create the event loop\n", SRV_PROG);
         return -1;
     }
-    if (watch_signals(s) != 0 || (s->proto != NULL && srv_conns_init(s) != 0)) {
+    if (watch_signals(s) != 0 || (s->proto != NULL && (srv_conns_init(s) != 0 || srv_limits_start(s) != 0))) {
         fprintf(stderr, "%s: cannot set up the event loop\n", SRV_PROG);
         return -1;
     }
@@ -176,8 +247,8 @@ static int start(struct srv *s)
         return -1;
     }
     if (s->lesson == NULL)
-        return srv_listener_start(s, srv_on_accept, 0);
-    if (srv_listener_start(s, srv_lesson_accept, 1) != 0)
+        return srv_listener_start(s, srv_on_accept);
+    if (srv_listener_start(s, srv_lesson_accept) != 0)
         return -1;
     /* before the loop accepts anything: a listener option applies to connections still to come */
     lesson_prepare_listener(s->lesson, evconnlistener_get_fd(s->listener), stderr);

@@ -7,6 +7,7 @@
  * cannot keep the tick rate, whatever the rest of the loop does. */
 #include "server/game.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,13 +141,53 @@ static double mib(long bytes)
     return bytes < 0 ? 0.0 : (double)bytes / 1048576.0;
 }
 
+/* Appends ", " (unless first) and the formatted item to out, when n is not 0. */
+static void item(char *out, size_t cap, uint64_t n, const char *fmt, ...)
+{
+    size_t len = strlen(out);
+    va_list ap;
+    if (n == 0 || len + 2 >= cap)
+        return;
+    if (len > 0) {
+        memcpy(out + len, ", ", 3);
+        len += 2;
+    }
+    va_start(ap, fmt);
+    vsnprintf(out + len, cap - len, fmt, ap);
+    va_end(ap);
+}
+
+/* What the limits did so far, only what happened, for a --stats line and the summary: "" while
+ * they did nothing. E.g. "refused 12 (per-source 12), timed out 3 (HELLO 3)". */
+static void limits_text(const struct srv *s, char *out, size_t cap)
+{
+    const struct srv_counts *n = &s->counts;
+    char refused[96] = "", late[96] = "";
+    item(refused, sizeof refused, n->refused_full, "full %llu", (unsigned long long)n->refused_full);
+    item(refused, sizeof refused, n->refused_source, "per-source %llu", (unsigned long long)n->refused_source);
+    item(refused, sizeof refused, n->refused_allow, "not allowed %llu", (unsigned long long)n->refused_allow);
+    item(late, sizeof late, n->late_hello, "HELLO %llu", (unsigned long long)n->late_hello);
+    item(late, sizeof late, n->late_frame, "frame %llu", (unsigned long long)n->late_frame);
+    item(late, sizeof late, n->idle, "idle %llu", (unsigned long long)n->idle);
+    out[0] = '\0';
+    item(out, cap, n->refused_full + n->refused_source + n->refused_allow, "refused %llu (%s)",
+         (unsigned long long)(n->refused_full + n->refused_source + n->refused_allow), refused);
+    item(out, cap, n->shed, "shed %llu", (unsigned long long)n->shed);
+    item(out, cap, n->late_hello + n->late_frame + n->idle, "timed out %llu (%s)",
+         (unsigned long long)(n->late_hello + n->late_frame + n->idle), late);
+    item(out, cap, n->dropped + n->kicked, "over a rate %llu dropped and %llu closed",
+         (unsigned long long)n->dropped, (unsigned long long)n->kicked);
+    item(out, cap, n->protocol_errors, "protocol errors %llu", (unsigned long long)n->protocol_errors);
+    item(out, cap, n->cut_short, "closing cut short %llu", (unsigned long long)n->cut_short);
+}
+
 static void on_stats(evutil_socket_t fd, short what, void *arg)
 {
     struct srv *s = arg;
     struct srv_stats *st = s->stats;
     uint64_t now = os_now_us(), cpu = os_cpu_us();
     double secs = (double)(now - st->iv_t) / 1e6;
-    char game[256] = "";
+    char game[256] = "", limits[512];
     (void)fd, (void)what;
 
     if (secs <= 0.0)
@@ -159,10 +200,11 @@ static void on_stats(evutil_socket_t fd, short what, void *arg)
                  (unsigned long long)st->work_iv.n, ms(srv_hist_pct(&st->work_iv, 50)),
                  ms(srv_hist_pct(&st->work_iv, 99)), ms(st->work_iv.max), ms(srv_hist_pct(&st->late_iv, 99)),
                  ms(st->late_iv.max));
-    srv_log("stats: %lu connections, in %.0f B/s, out %.0f B/s, CPU %.0f%% of one core, RSS %.1f MiB%s",
+    limits_text(s, limits, sizeof limits);
+    srv_log("stats: %lu connections, in %.0f B/s, out %.0f B/s, CPU %.0f%% of one core, RSS %.1f MiB%s%s%s",
             (unsigned long)s->n_live, (double)(s->bytes_in - st->iv_in) / secs,
             (double)(s->bytes_out - st->iv_out) / secs, 100.0 * (double)(cpu - st->iv_cpu) / 1e6 / secs,
-            mib(os_rss_bytes()), game);
+            mib(os_rss_bytes()), game, limits[0] != '\0' ? "; limits: " : "", limits);
     st->iv_t = now;
     st->iv_cpu = cpu;
     st->iv_in = s->bytes_in;
@@ -206,6 +248,7 @@ void srv_stats_summary(struct srv *s, int print)
     if (st == NULL)
         return;
     if (print && s->lesson == NULL) {
+        char limits[512];
         double secs;
         if (st->t_end == 0)
             stats_end(s);
@@ -221,6 +264,9 @@ void srv_stats_summary(struct srv *s, int print)
                 (double)(st->cpu_end - st->cpu_start) / 1e6, secs,
                 secs > 0.0 ? 100.0 * (double)(st->cpu_end - st->cpu_start) / 1e6 / secs : 0.0,
                 mib(os_peak_rss_bytes()), st->fd_limit);
+        limits_text(s, limits, sizeof limits);
+        if (limits[0] != '\0')
+            srv_log("limits: %s", limits);
     }
     if (st->ev != NULL)
         event_free(st->ev); /* teardown calls this while the loop still exists */

@@ -21,6 +21,7 @@ struct lesson_opts {
     int step;           /* pause before each action of each side (Enter, or step_delay_ms) */
     int step_delay_ms;
     int snaplen;        /* bytes kept of each captured packet */
+    int session;        /* lesson_client_only: the session line first on each connection (below) */
 };
 
 /* Before any thread starts: moves the process into the impairment lab when one of the lessons
@@ -55,6 +56,30 @@ enum report_verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_NOT_EVALUATED };
 enum report_verdict report_verdict(const struct lesson_report *r);
 int report_passed(const struct lesson_report *r); /* verdict PASS */
 const char *report_verdict_word(const struct lesson_report *r); /* "PASS", "FAIL", "NOT EVALUATED HERE" */
+
+/* ---- the workshop session (session.c) -------------------------------------------------------
+ * In the two-program mode (socklab-bot --lesson against socklab-server --lesson, what
+ * lesson_client_only does with opts.session set) each lesson connection begins with one line from
+ * the client and one answer, before the lesson's own bytes:
+ *     SOCKLAB-LESSON 1 <lesson> <session-id> <conn>/<conns>\n      (conn counts from 1)
+ *     OK\n   or   ERR <reason>\n                                   (busy, another lesson, ...)
+ * so a run the server will not serve is told why. socklab run (both sides in one process) never
+ * sends it: lessons count the segments and captures of their connections. */
+#define LESSON_SESSION_VERSION 1
+#define LESSON_SESSION_LINE_MAX 128 /* the client's line, its newline included */
+#define LESSON_SESSION_TIMEOUT_MS 5000
+struct lesson_session {
+    char lesson[40];
+    char id[24];        /* hex: the same on every connection of one run */
+    unsigned conn, conns;
+};
+/* The client's line without its newline: 0, or -1 with the reason (for an ERR answer) in why. */
+int lesson_session_parse(const char *line, size_t len, struct lesson_session *out, char *why, size_t whylen);
+/* The answer: "OK\n" when refusal is NULL, else "ERR <refusal>\n". Returns its length. */
+size_t lesson_session_answer(const char *refusal, char *out, size_t cap);
+/* Why lesson_client_only did not run the lesson - the server's ERR, or a handshake that failed -
+ * or NULL when it ran. A refused run has no checks worth printing: it is a setup error. */
+const char *report_refusal(const struct lesson_report *r);
 
 /* ---- reporting ----------------------------------------------------------------------------- */
 void report_print_text(FILE *out, const struct lesson_report *r);                   /* text.c */

@@ -3,7 +3,8 @@
  *
  * The engine, file by file, and what each calls (a file calls only files below it, so no two files
  * call each other):
- *   run.c           runs a lesson: both sides on threads, or one side  -> report, capture, side, facts
+ *   run.c           runs a lesson: both sides on threads, or one side  -> report, capture, session, side, facts
+ *   session.c       the workshop session line, both ends               -> side
  *   table.c         socklab compare: one column per lesson             -> text, chart_text, facts, checks
  *   json.c          the report as JSON (--json)                        -> side, facts, checks
  *   explain.c       socklab explain LESSON                             -> (the lesson's text only)
@@ -154,7 +155,17 @@ struct lesson_report {
     char capture_note[SOCK_ERR_LEN]; /* why there is no capture, when one was asked for */
     /* The run never started (its listener could not be made): why, in one line. */
     char setup_error[ERROR_LEN];
+    char refusal[ERROR_LEN + 64]; /* report_refusal; "" when the lesson ran */
 };
+
+/* session.c: the client's end of the session line. */
+struct session_client {
+    char id[24];
+    unsigned conns;
+};
+void session_client_init(struct session_client *sc, unsigned conns);
+/* On a connected client side: the line, then the answer. 0 on OK; -1 with why in refusal. */
+int session_client_hello(struct lesson_side *s, const struct session_client *sc, char *refusal, size_t len);
 
 /* side.c */
 void side_init(struct lesson_side *s, const struct lesson *l, enum side_role role, sock_t sock,

@@ -34,15 +34,17 @@ static void run_server_side(struct lesson_side *s)
     side_release(s);
 }
 
-/* Client: socket, the lesson's pre-connect tuning, connect, the lesson's script. */
-static void run_client_side(struct lesson_side *s, const char *host, uint16_t port)
+/* Client: socket, the lesson's pre-connect tuning, connect, the lesson's script. With a session
+ * (the two-program mode) its line goes first; -1: refused, with why in r (the lesson did not run). */
+static int run_client_side(struct lesson_side *s, const char *host, uint16_t port,
+                           const struct session_client *session, struct lesson_report *r)
 {
     char err[SOCK_ERR_LEN];
     int family = sock_host_family(host, err);
     sock_t sock = family < 0 ? SOCK_INVALID : sock_tcp_socket(family, err);
     if (sock == SOCK_INVALID) {
         side_error(s, "client socket", err);
-        return;
+        return 0;
     }
     s->sock = sock;
     /* the peer is known before the connect, so client_prepare can aim a rule at it */
@@ -60,21 +62,27 @@ static void run_client_side(struct lesson_side *s, const char *host, uint16_t po
         if (!s->closed && !s->leaked)
             sock_close(s->sock);
         side_release(s);
-        return;
+        return 0;
     }
     if (sock_connect(sock, host, port, CONNECT_TIMEOUT_MS, err) != 0) {
         side_error(s, "connect", err);
         sock_close(sock);
         s->closed = 1;
-        return;
+        return 0;
     }
     side_learn_names(s);
+    if (session != NULL && session_client_hello(s, session, r->refusal, sizeof r->refusal) != 0) {
+        sock_close(sock);
+        side_release(s);
+        return -1;
+    }
     side_log(s, "connected from port %u to %u", (unsigned)s->local_port, (unsigned)s->remote_port);
     side_record_ports(s);
     s->lesson->client(s);
     if (!s->closed && !s->leaked)
         sock_close(s->sock);
     side_release(s);
+    return 0;
 }
 
 struct run {
@@ -137,7 +145,7 @@ static void client_thread(void *arg)
         side_init(&run->client[i], run->lesson, SIDE_CLIENT, SOCK_INVALID, i, run->t0_us);
         run->client[i].shared_process = run->shared_process;
         run->client[i].stepper = run->stepper;
-        run_client_side(&run->client[i], run->host, run->port);
+        run_client_side(&run->client[i], run->host, run->port, NULL, NULL);
     }
 }
 
@@ -345,14 +353,17 @@ struct lesson_report *lesson_client_only(const struct lesson *l, const struct le
 {
     struct lesson_report *r = report_new(l);
     struct lesson_side *s = calloc(1, sizeof *s);
+    struct session_client sc;
     uint64_t t0 = os_now_us();
     unsigned i;
     if (r == NULL || s == NULL)
         return out_of_memory(r, s);
     report_set_start(r, os_wall_us());
+    session_client_init(&sc, conn_count(l));
     for (i = 0; i < conn_count(l); i++) {
         side_init(s, l, SIDE_CLIENT, SOCK_INVALID, i, t0);
-        run_client_side(s, o->host != NULL ? o->host : "127.0.0.1", o->port);
+        if (run_client_side(s, o->host != NULL ? o->host : "127.0.0.1", o->port, o->session ? &sc : NULL, r) != 0)
+            break; /* refused: report_refusal says why */
         report_add_side(r, s);
     }
     free(s);

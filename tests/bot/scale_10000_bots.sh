@@ -27,7 +27,8 @@ if command -v flock >/dev/null; then
     flock 9
 fi
 SERVER_PORT=$(free_port)
-"${PIN_SRV[@]}" "$SERVER" --port "$SERVER_PORT" --proto game --quiet --stats 5 --expect-conns "$COUNT" \
+# All 10,000 bots come from 127.0.0.1: no --max-per-source here.
+"${PIN_SRV[@]}" "$SERVER" --port "$SERVER_PORT" --proto game --quiet --stats 5 --expect-conns "$COUNT" --max-per-source 0 \
     >"$TMP/server.out" 2>&1 9>&- &
 SERVER_PID=$!
 _BG_PIDS+=("$SERVER_PID")

@@ -367,6 +367,70 @@ static void process_usage(void)
     CHECK_EQ_LONG(os_raise_fd_limit(1L << 30), os_raise_fd_limit(64)); /* clamped to the hard limit */
 }
 
+/* Networks for the server's --allow: a prefix matches the addresses under it and no others, an
+ * address alone is a /32 or /128, an IPv4-mapped IPv6 address counts as IPv4, and bad text is
+ * refused with a reason. */
+static void cidr_parse_and_match(void)
+{
+    struct sock_cidr net, one;
+    char text[64];
+    CHECK(sock_cidr_parse("192.0.2.77/24", &net, err) == 0);
+    CHECK_STR(sock_ip_text(&net.net, text, sizeof text), "192.0.2.0");
+    CHECK_EQ_LONG(net.bits, 24);
+    CHECK(sock_cidr_parse("192.0.2.200", &one, err) == 0);
+    CHECK_EQ_LONG(one.bits, 32);
+    CHECK(sock_cidr_match(&net, &one.net));
+    CHECK(sock_cidr_parse("192.0.3.1", &one, err) == 0);
+    CHECK(!sock_cidr_match(&net, &one.net));
+    CHECK(sock_cidr_parse("::ffff:192.0.2.9", &one, err) == 0);
+    CHECK_EQ_LONG(one.net.family, 4);
+    CHECK(sock_cidr_match(&net, &one.net));
+    CHECK(sock_cidr_parse("2001:db8::/33", &net, err) == 0);
+    CHECK(sock_cidr_parse("2001:db8:7fff::1", &one, err) == 0);
+    CHECK(sock_cidr_match(&net, &one.net));
+    CHECK(sock_cidr_parse("2001:db8:8000::1", &one, err) == 0);
+    CHECK(!sock_cidr_match(&net, &one.net));
+    CHECK(sock_cidr_parse("0.0.0.0/0", &net, err) == 0);
+    CHECK(!sock_cidr_match(&net, &one.net)); /* an IPv4 network never holds an IPv6 address */
+    CHECK(sock_cidr_parse("10.0.0.0/33", &net, err) != 0);
+    CHECK(strstr(err, "prefix length") != NULL);
+    CHECK(sock_cidr_parse("example.com/8", &net, err) != 0);
+    CHECK(sock_cidr_parse("10.0.0.0/", &net, err) != 0);
+    CHECK(sock_cidr_parse("", &net, NULL) != 0);
+}
+
+/* A client bound to 127.0.0.2 first: the server sees that address (tests stand in for other
+ * machines this way), and a socket pair carries bytes both ways. */
+static void bind_source_and_socketpair(void)
+{
+    sock_t l = sock_listen_tcp("127.0.0.1", 0, 4, err), c, a, sp[2];
+    char addr[64];
+    uint16_t port = 0;
+    char buf[8];
+    CHECK(l != SOCK_INVALID);
+    c = sock_tcp_socket(sock_host_family("127.0.0.1", err), err);
+    CHECK(c != SOCK_INVALID);
+    CHECK(sock_bind_local(c, "127.0.0.2", 0, err) == 0);
+    CHECK(sock_connect(c, "127.0.0.1", sock_local_port(l), 2000, err) == 0);
+    CHECK(sock_wait(l, 0, 2000) == 1);
+    a = sock_accept(l, err);
+    CHECK(a != SOCK_INVALID);
+    CHECK(sock_peer_name(a, addr, sizeof addr, &port) == 0);
+    CHECK_STR(addr, "127.0.0.2");
+    sock_close(a);
+    sock_close(c);
+    sock_close(l);
+    CHECK(sock_socketpair(sp, err) == 0);
+    CHECK(sock_send(sp[0], "ab", 2) == 2);
+    CHECK(sock_wait(sp[1], 0, 2000) == 1);
+    CHECK(sock_recv(sp[1], buf, sizeof buf) == 2);
+    CHECK(sock_send(sp[1], "c", 1) == 1);
+    CHECK(sock_wait(sp[0], 0, 2000) == 1);
+    CHECK(sock_recv(sp[0], buf, sizeof buf) == 1 && buf[0] == 'c');
+    sock_close(sp[0]);
+    sock_close(sp[1]);
+}
+
 int main(int argc, char **argv)
 {
     static const struct test_case cases[] = {
@@ -383,6 +447,8 @@ int main(int argc, char **argv)
         {"compat_shutdown_write_gives_eof", shutdown_write_gives_eof},
         {"compat_wait_times_out", wait_times_out},
         {"compat_process_usage", process_usage},
+        {"compat_cidr_parse_and_match", cidr_parse_and_match},
+        {"compat_bind_source_and_socketpair", bind_source_and_socketpair},
         {NULL, NULL},
     };
     int rc;

@@ -14,6 +14,12 @@
  *   server_probe lesson PORT NAME             the client side of lesson NAME (its report on stdout)
  *   server_probe slowroom PORT MB             game: one player never reads while another sends MB of CHAT
  *   server_probe flood  PORT MS               game: one player floods MOVE for MS; another counts STATEs
+ *   server_probe linger PORT MODE MS          game: silent|pings|half|idle|moving for up to MS: what came
+ *   server_probe silent PORT N MS [SRC]       N connections (from address SRC) that say nothing, for MS
+ *   server_probe player PORT [SRC]            game: HELLO (from SRC): WELCOME, or the refusal
+ *   server_probe onebyte PORT N MS            N connections that send one byte of a frame, held MS
+ *   server_probe rateflood PORT KIND MS       game: flood chat|ping|move frames, or bad + junk, for MS
+ *   server_probe churn  PORT N                N connections opened and closed one after another
  *
  * Prints what it saw on stdout; exit 0 when the server behaved, 1 when not, 2 on bad usage. */
 #include "tests/server/probe.h"
@@ -39,6 +45,13 @@ sock_t dial(void)
     if (s == SOCK_INVALID)
         die("connect", err);
     return s;
+}
+
+void need_fds(int n)
+{
+    long have = os_raise_fd_limit(n + 64);
+    if (have >= 0 && have < n + 16) /* -1: the platform has no such limit to raise */
+        die("cannot raise the descriptor limit far enough", NULL);
 }
 
 void send_all(sock_t s, const void *buf, size_t len)
@@ -164,6 +177,19 @@ int main(int argc, char **argv)
         return cmd_slowroom(arg_num(argc, argv, 3, 1, 1024));
     if (strcmp(cmd, "flood") == 0)
         return cmd_flood((int)arg_num(argc, argv, 3, 1, 60000));
+    if (strcmp(cmd, "linger") == 0 && argc > 4)
+        return cmd_linger(argv[3], (int)arg_num(argc, argv, 4, 1, 120000));
+    if (strcmp(cmd, "silent") == 0)
+        return cmd_silent((int)arg_num(argc, argv, 3, 1, 20000), (int)arg_num(argc, argv, 4, 0, 120000),
+                          argc > 5 ? argv[5] : NULL);
+    if (strcmp(cmd, "player") == 0)
+        return cmd_player(argc > 3 ? argv[3] : NULL);
+    if (strcmp(cmd, "onebyte") == 0)
+        return cmd_onebyte((int)arg_num(argc, argv, 3, 1, 20000), (int)arg_num(argc, argv, 4, 0, 120000));
+    if (strcmp(cmd, "rateflood") == 0 && argc > 4)
+        return cmd_rateflood(argv[3], (int)arg_num(argc, argv, 4, 1, 60000));
+    if (strcmp(cmd, "churn") == 0)
+        return cmd_churn((int)arg_num(argc, argv, 3, 1, 100000));
     fprintf(stderr, "server_probe: unknown command '%s'\n", cmd);
     return 2;
 }

@@ -16,6 +16,8 @@ extern uint16_t g_port; /* the server under test */
 
 void die(const char *what, const char *detail); /* prints and exits 1 */
 sock_t dial(void);
+sock_t dial_from(const char *src); /* from a source address (NULL: any); probe_limits.c */
+void need_fds(int n);              /* room for n sockets of our own */
 void send_all(sock_t s, const void *buf, size_t len);
 void send_frame(sock_t s, size_t len, const uint8_t *frame); /* len 0 (did not encode) dies */
 
@@ -41,6 +43,14 @@ int cmd_rules(void);
 int cmd_rooms(int n);
 int cmd_slowroom(long mb);
 int cmd_flood(int ms);
+
+/* probe_limits.c */
+int cmd_linger(const char *mode, int wait_ms);
+int cmd_silent(int n, int hold_ms, const char *src);
+int cmd_player(const char *src);
+int cmd_onebyte(int n, int hold_ms);
+int cmd_rateflood(const char *kind, int ms);
+int cmd_churn(int n);
 
 /* probe_echo.c */
 int cmd_rst(int rounds);

@@ -12,6 +12,14 @@ probe() {
     fi
 }
 
+# closed_within FILE LO_MS HI_MS WHAT: server_probe's output in FILE says the server closed the
+# connection gracefully ("then: EOF after N ms") with N from LO_MS to HI_MS; sets CLOSED_MS.
+closed_within() {
+    CLOSED_MS=$(sed -nE 's/^then: EOF after ([0-9]+) ms.*/\1/p' "$1")
+    [ -n "$CLOSED_MS" ] || fail "$4: the server did not close the connection gracefully"
+    [ "$CLOSED_MS" -ge "$2" ] && [ "$CLOSED_MS" -le "$3" ] || fail "$4: closed after $CLOSED_MS ms, not $2 to $3 ms"
+}
+
 # expect_line FILE REGEX WHAT: FILE has a line matching REGEX, else show FILE and fail.
 expect_line() {
     grep -qE "$2" "$1" && return 0

@@ -80,14 +80,6 @@ static int echo_line(sock_t s, int i, int timeout_ms)
     return memcmp(line, back, len) == 0 ? 0 : -1;
 }
 
-/* Room for n sockets of our own; -1 means the platform has no such limit to raise. */
-static void need_fds(int n)
-{
-    long have = os_raise_fd_limit(n + 64);
-    if (have >= 0 && have < n + 16)
-        die("cannot raise the descriptor limit far enough", NULL);
-}
-
 int cmd_many(int n)
 {
     sock_t *s = calloc((size_t)n, sizeof *s);
@@ -114,16 +106,20 @@ int cmd_emfile(int n, int hold_ms)
 {
     sock_t *s = calloc((size_t)n, sizeof *s), fresh;
     uint64_t deadline;
-    int i, served = 0, ok = -1;
+    int i, served = 0, ok = -1, echoing = 1;
 
     if (s == NULL)
         die("out of memory", NULL);
     need_fds(n);
-    /* The kernel completes these handshakes into the backlog whether or not the server can accept. */
-    for (i = 0; i < n; i++)
+    /* One at a time, each echoed before the next: every connection the server holds has spoken,
+     * so when its descriptors run out there is none to shed and it must pause its listener. The
+     * kernel completes the later handshakes into the backlog whether or not the server accepts. */
+    for (i = 0; i < n; i++) {
         s[i] = dial();
-    for (i = 0; i < n; i++)
         send_all(s[i], "x", 1);
+        if (echoing && sock_wait(s[i], 0, 500) != 1)
+            echoing = 0; /* the first one not served: the rest will not be either */
+    }
     os_sleep_ms(hold_ms);
     for (i = 0; i < n; i++)
         if (sock_wait(s[i], 0, 1) == 1)
@@ -159,9 +155,15 @@ int cmd_lesson(const char *name)
     o.host = HOST;
     o.port = g_port;
     o.quiet = 1;
+    o.session = 1; /* against socklab-server --lesson, as socklab-bot does */
     r = lesson_client_only(l, &o);
     if (r == NULL)
         die("lesson", "no report");
+    if (report_refusal(r) != NULL) {
+        fprintf(stderr, "server_probe: %s\n", report_refusal(r));
+        report_free(r);
+        return 2;
+    }
     passed = report_passed(r);
     report_print_text(stdout, r);
     report_free(r);

@@ -6,7 +6,9 @@
 . "$SOCKLAB_TESTS/lib.sh"
 . "$SOCKLAB_TESTS/server/probe.sh"
 
-start_server --proto game --tick-hz 50
+# --move-rate 0: no MOVE rate limit, or the flooder would be closed (server_game_move_rate_limited)
+# instead of keeping the server's input busy.
+start_server --proto game --tick-hz 50 --move-rate 0
 probe flood flood 1000
 cat "$TMP/flood.out"
 got=$(sed -n 's/.*watcher got \([0-9]*\) STATE frames of \([0-9]*\) ticks due$/\1 \2/p' "$TMP/flood.out")

@@ -6,7 +6,9 @@
 . "$SOCKLAB_TESTS/server/probe.sh"
 need_cmd ss
 
-start_server --proto game --max-outbuf 65536
+# CHAT unlimited in size and rate: what piles up here is the room's output, not the chatter's input
+# (the limits on that have their own tests).
+start_server --proto game --max-outbuf 65536 --chat-rate 0 --chat-max 4095
 probe slowroom slowroom 32
 cat "$TMP/slowroom.out"
 wait_for "$TMP/server.out" \
