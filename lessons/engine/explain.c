@@ -75,9 +75,9 @@ static int has_quirks(const struct lesson *l, const char *runtime)
 const char *lesson_needs_one_process(const struct lesson *l)
 {
     if (l->sides_handshake)
-        return "each side takes part in the handshake itself - its server reads the connection's SYN_RECV "
-               "entry before accept() - which socklab-server, accepting on its own, cannot: run both sides "
-               "in one process (socklab run)";
+        return T("each side takes part in the handshake itself - its server reads the connection's SYN_RECV "
+                 "entry before accept() - which socklab-server, accepting on its own, cannot: run both sides "
+                 "in one process (socklab run)");
     if (l->one_process)
         return T("its server side works across the run's connections - serving connections its client opens "
                "on its own, or keeping earlier connections' sockets open - which a socklab-server run of one "
