@@ -280,6 +280,61 @@ static void check(struct lesson_report *r)
     expect_equal(r, "both_sides_agree_on_the_client_wscale", "first.client.syn_wscale", "first.server.peer_wscale");
 }
 
+static const struct lesson_text ko = {
+    .title = "3-way 핸드셰이크와 4-way 종료, 양쪽의 상태를 하나하나; 두 ISN; 세그먼트 세 개로 끝나는 종료",
+    .explain = "커넥션 두 개를 열고 닫는 동안, 양쪽은 각자 커널의 소켓 테이블(socket table)에서 커넥션의 자기 쪽 끝을 "
+               "단계마다, 그리고 그 사이에도 1 ms마다 읽고, 각 상태를 처음 본 순간을 기록합니다. 루프백에서 "
+               "핸드셰이크(handshake)는 마이크로초 만에 끝나므로, 장애 주입 랩(impairment lab)이 패킷 하나를 한 번 "
+               "버려서(nftables, 첫 번째 일치만) 잠깐 지나가는 상태들을 늦추고, 어느 패킷을 버렸는지 알려 줍니다. 첫 "
+               "번째 커넥션에서는 서버의 SYN-ACK를 버립니다: 약 1 s 뒤 재전송(retransmission)이 있을 때까지 "
+               "클라이언트는 SYN_SENT, 서버는 SYN_RECV에 머뭅니다. 두 번째 커넥션에서는 핸드셰이크를 끝내는 "
+               "클라이언트의 ACK를 버립니다: 클라이언트의 connect()는 즉시 끝나고 그 끝은 ESTABLISHED이지만, 서버 쪽 "
+               "끝은 1초 뒤 SYN-ACK를 다시 보낼 때까지 SYN_RECV에 머뭅니다 - 서버가 accept()하기도 전에 클라이언트가 "
+               "쓰는 커넥션입니다. 양쪽은 실행 중에 두 ISN(Initial Sequence Number)을 모두 읽고(다음 시퀀스 번호, "
+               "repair 모드의 TCP_QUEUE_SEQ), 두 쪽의 값은 일치합니다: 무작위 32비트 숫자로, 한 커넥션과 다음 커넥션 "
+               "사이에 아무 관련이 없어서 이전 커넥션의 세그먼트나 번호를 추측하는 공격자가 새 커넥션에 들어맞지 "
+               "않습니다 - Wireshark의 seq 0과 1은 이 ISN에 대한 상대값입니다. TCP_INFO는 SYN에 무엇이 실려 있었는지 "
+               "알려 줍니다: MSS, SACK permitted, 타임스탬프(timestamps), 윈도우 스케일(window scale). 첫 번째 "
+               "커넥션에서는 클라이언트가 먼저 닫고(FIN_WAIT1), 서버는 EOF를 읽고(CLOSE_WAIT) 10 ms 뒤에 닫습니다. "
+               "지연 ACK(delayed ACK)를 보낼 때가 되기 전이므로 그 ACK는 서버의 FIN에 실려 갑니다: 세그먼트 세 "
+               "개이고, 클라이언트는 FIN_WAIT2 없이 FIN_WAIT1에서 곧바로 TIME_WAIT로 갑니다. 두 번째 커넥션에서는 "
+               "서버가 배너를 보내고 먼저 닫습니다. 클라이언트는 500 ms 동안 CLOSE_WAIT를 유지하고, 그동안 "
+               "클라이언트의 커널이 지연 ACK 시간이 지난 뒤 스스로 FIN을 ACK하며(서버는 FIN_WAIT2로 넘어갑니다), "
+               "종료에는 세그먼트 네 개가 듭니다. 두 종료 모두에서 랩은 마지막 ACK를 한 번 버리므로, LAST_ACK는 "
+               "재전송 타임아웃(retransmission timeout, 최소 200 ms) 한 번이 지나 FIN이 다시 나갈 때까지 이어집니다. "
+               "먼저 닫은 쪽이 TIME_WAIT로 끝납니다: 첫 번째 커넥션에서는 클라이언트, 두 번째에서는 서버입니다.",
+    .watch = "Edit > Preferences > Protocols > TCP: Relative sequence numbers의 체크를 해제합니다 - 그러면 SYN에 "
+             "보고서가 알려 주는 ISN(first.client.isn ...)이 보입니다\n"
+             "first: SYN, SYN-ACK(캡처가 본 뒤 랩이 버림); 약 1 s 뒤 클라이언트의 SYN 타이머와 서버의 SYN-ACK "
+             "타이머가 모두 만료됩니다: SYN과 SYN-ACK가 다시(TCP Retransmission) 엇갈려 나가고, 클라이언트의 ACK들이 "
+             "뒤따릅니다 - 보고서의 handshake_retransmissions가 이를 셉니다\n"
+             "first: 클라이언트의 FIN, 10 ms 뒤 그것을 확인응답하는 서버의 FIN(둘 사이에 ACK 없음), 클라이언트의 ACK "
+             "- 이 ACK가 버려지므로 약 200 ms 뒤 서버의 FIN이 다시 오고 다시 ACK됩니다\n"
+             "second: SYN-ACK에 대한 클라이언트의 ACK, 버려짐; 1 s 뒤 SYN-ACK가 다시, ACK도 다시\n"
+             "second: 서버의 FIN, 약 40 ms 뒤 클라이언트의 데이터 없는 ACK(지연 ACK, delayed ACK), 500 ms 뒤 "
+             "클라이언트의 FIN, 마지막 ACK 두 번\n"
+             "랩 안에서 nsenter -t PID -n ss -tan(PID는 실행이 출력하는 값): SYN-SENT와 SYN-RECV가 1초 동안, "
+             "CLOSE-WAIT와 FIN-WAIT-2가 500 ms 동안, LAST-ACK가 200 ms 동안, 그리고 TIME-WAIT",
+    .on_linux = "상태 이름은 ss가 부르는 대로입니다(SYN-SENT ... TIME-WAIT). 잃어버린 SYN이나 SYN-ACK는 "
+                "TCP_TIMEOUT_INIT(1 s) 뒤에, FIN은 재전송 타임아웃(retransmission timeout, 최소 tcp_rto_min, 200 ms) "
+                "뒤에 다시 전송됩니다. ISN은 주소와 포트에 대한 키 해시(keyed hash)에 시계 값을 더한 것으로(RFC 6528, "
+                "net/core/secure_seq.c), 예측할 수 없고 새 포트 쌍마다 다릅니다. TCP_INFO의 advmss는 타임스탬프 "
+                "옵션이 모든 세그먼트에서 12 bytes를 차지하고 남은 MSS입니다: SYN은 이보다 12 큰 값을 알렸습니다. "
+                "받은 FIN은 늦게 ACK되므로(지연 ACK(delayed ACK), 최소 40 ms), 그 시간 안에 닫는 애플리케이션은 "
+                "FIN-ACK 하나를 보냅니다: 세그먼트 세 개. TIME_WAIT는 60 s 동안 지속됩니다(TCP_TIMEWAIT_LEN, 컴파일 "
+                "시 고정). 시퀀스 번호를 읽으려면(TCP_REPAIR) 커넥션의 네트워크 네임스페이스(network namespace)에서 "
+                "CAP_NET_ADMIN이 필요한데, 랩은 일반 사용자에게도 이를 줍니다; 그 밖의 곳에서는 ISN을 읽지 않습니다.",
+    .on_windows = "GetTcpTable도 같은 상태를 보여 줍니다. 랩은 Windows에서 실행할 수 없으므로(패킷을 버리려면 "
+                  "WinDivert 같은 필터 드라이버가 필요합니다) 아무것도 늦춰지지 않습니다: 애플리케이션이 붙잡고 있는 "
+                  "상태만 보이고 검사됩니다 - CLOSE_WAIT, 그리고 먼저 닫은 쪽의 FIN_WAIT2와 TIME_WAIT(테이블을 한 번 "
+                  "읽는 데 오래 걸리는 곳에서는 클라이언트가 CLOSE_WAIT를 다섯 번 읽는 시간만큼 유지합니다). "
+                  "Windows는 프로그램에 시퀀스 번호를 주지 않습니다: ISN은 캡처에서 읽으십시오. 문서에 따른 것이며 "
+                  "측정하지 않았습니다: 지연 ACK(delayed ACK)는 200 ms, TIME_WAIT는 120 s(TcpTimedWaitDelay), ISN은 "
+                  "무작위입니다.",
+    .under_wine = "Wine은 소켓을 밑에 있는 Linux 커널에 넘기고 GetTcpTable도 그 커널에서 만들어 내므로, 상태는 "
+                  "Linux의 것입니다; SIO_TCP_INFO도 시퀀스 번호도 없으므로 ISN, 옵션, 세그먼트 수는 없습니다.",
+};
+
 const struct lesson lesson_handshake = {
     .name = "handshake",
     .title = "the 3-way handshake and the 4-way close, state by state on each side; both ISNs; a close in three segments",
@@ -344,4 +399,5 @@ const struct lesson lesson_handshake = {
     .server = server,
     .client = client,
     .check = check,
+    .ko = &ko,
 };

@@ -267,6 +267,61 @@ static void check(struct lesson_report *r)
         expect_range(r, "random_nosack_resent_every_loss", "random_nosack.retransmitted", (double)dropped, 1e300);
 }
 
+static const struct lesson_text ko = {
+    .title = "선택적 ACK(Selective ACK): 잃어버린 세그먼트 하나는 SACK가 있든 없든 그것만 다시 보냅니다; 예전 방식은 "
+             "타임아웃 뒤에",
+    .explain = "클라이언트는 장애 주입 랩(impairment lab)을 거쳐 서버로 대량 전송(bulk transfer)을 네 번 합니다. 랩의 "
+               "루프백은 이더넷 회선 하나처럼 패킷 하나에 MSS 크기의 세그먼트 하나를 순서대로 나릅니다(MTU 1500, "
+               "세그멘테이션 오프로드 없음, 실행은 CPU 하나에 고정). 클라이언트는 커넥션마다 그 전에 랩에서 "
+               "net.ipv4.tcp_sack를 설정합니다: 1이면 두 SYN 모두 SACK-permitted를 싣고, 0이면 둘 다 싣지 않으며, "
+               "협상되었는지는 TCP_INFO가 알려 줍니다. 처음 두 전송(세그먼트 200개)에서는 nftables가 세그먼트 하나를 "
+               "한 번 버립니다: 마지막 다섯 개 중 네 번째로, 노트에 나온 그림 - 세그먼트 1부터 5까지 중 4가 유실 - "
+               "그대로입니다. 다섯 번째는 순서가 어긋난 채(out of order) 도착하고, 수신 측은 중복 ACK(duplicate "
+               "ACK)를 보냅니다. SACK가 있으면 그 ACK에 SACK 블록(SACK block)이 실리고, 블록의 왼쪽과 오른쪽 "
+               "경계(left/right edge)가 구멍(hole) 너머에 도착한 바이트를 가리키며, 송신 측은 빠진 세그먼트만 몇 "
+               "밀리초 뒤에 타임아웃 없이 다시 보냅니다(RACK과 tail loss probe가 SACK 정보를 보고 동작합니다). SACK가 "
+               "없으면 중복 ACK는 '아직 이 바이트를 기다리는 중'이라는 말만 되풀이합니다; 하나뿐인 중복 ACK는 빠른 "
+               "재전송(fast retransmit)이 기다리는 세 개가 아니므로 재전송 타이머(retransmission timer, 최소 200 "
+               "ms)가 먼저 만료되고 - 그때도 송신 측은 빠진 세그먼트만 다시 보냅니다: Linux의 수신 측이 다섯 번째를 "
+               "보관해 두었고, 네 번째에 대한 ACK가 둘 다를 확인하기 때문입니다. 여기서 유실 하나의 대가는 시간이지, "
+               "네 번째와 다섯 번째를 두 번씩 보내는 것이 아닙니다. 마지막 두 전송(세그먼트 1000개)에서는 재전송을 "
+               "포함한 데이터 패킷 하나하나가 2% 확률로 유실됩니다. SACK가 있으면 송신 측은 랩이 버린 패킷만 정확히 "
+               "다시 보내고(여기에 수신 측이 중복이라고 되돌려 알린 것, D-SACK가 더해집니다), 대개 타임아웃 없이 "
+               "그렇게 합니다. SACK가 없으면 중복 ACK는 구멍을 한 번에 하나씩만 보여 줍니다; 재전송까지 유실되거나 "
+               "유실이 끝부분에 있으면 타이머가 만료되고, 타임아웃 뒤 송신 측은 첫 번째 구멍으로 돌아가 그 뒤의 모든 "
+               "것을 다시 보냅니다 - 수신 측이 이미 가진 세그먼트도 그 안에 섞여 있습니다. 노트의 예전 방식이 아직도 "
+               "일어나는 곳이 바로 여기입니다: resent_not_lost가 그것을 셉니다(송신 측이 다시 보낸 것에서 랩이 버린 "
+               "것을 뺀 값). 그 옆에는 타임아웃 횟수와, 수신 측이 두 번의 읽기 사이에 가장 오래 기다린 시간 - 유실이 "
+               "애플리케이션에 치르게 한 시간 - 이 나옵니다. 무작위 실행의 결과는 실행마다 다르지만, 검사 항목은 모든 "
+               "실행에서 성립합니다.",
+    .watch = "one_sack: 마지막 다섯 세그먼트 중 네 번째(캡처가 본 뒤 랩이 버림), 다섯 번째, SACK 블록이 실린 수신 "
+             "측의 중복 ACK - Wireshark의 SLE와 SRE는 다섯 번째 세그먼트의 첫 바이트와 마지막 바이트 + 1 - 그리고 몇 "
+             "밀리초 뒤 다시 나가는 네 번째(TCP Retransmission)와 전부를 확인하는 ACK 하나\n"
+             "one_nosack: SYN에 SACK_PERM 없음, SACK 블록 없는 중복 ACK, 약 200 ms의 침묵, 다시 나가는 네 번째, "
+             "전부를 확인하는 ACK 하나; 다섯 번째가 두 번 나가는 일은 없습니다\n"
+             "random_sack: SACK 블록이 최대 세 개까지 실린 중복 ACK; 모든 재전송은 어느 블록도 덮지 않은 구멍을 "
+             "채웁니다\n"
+             "random_nosack: 200 ms 이상의 멈춤(재전송 타이머), 그 뒤로 세그먼트가 줄지어 다시 나갑니다 - 그중 어느 "
+             "것을 수신 측이 이미 가지고 있었는지 Wireshark는 알 수 없습니다(수신 측은 그것들을 확인응답하지 않은 채 "
+             "비순차 큐(out-of-order queue)에 보관해 두었습니다)\n"
+             "Statistics > TCP Stream Graphs > Stevens: 구멍, 멈춤, 다시 보낸 세그먼트 묶음",
+    .on_linux = "SACK(RFC 2018)는 기본으로 켜져 있고(net.ipv4.tcp_sack=1) 두 SYN 모두 SACK-permitted를 실었을 때만 "
+                "쓰입니다; D-SACK(RFC 2883)는 중복을 알립니다. RACK(RFC 8985)과 tail loss probe는 SACK 블록(SACK "
+                "block)으로 유실을 감지합니다; SACK가 없으면 Linux는 NewReno(RFC 6582)로 돌아갑니다: "
+                "tcp_reordering(3)개의 중복 ACK(duplicate ACK) 뒤에 빠른 재전송(fast retransmit), 그다음은 왕복(round "
+                "trip)마다 구멍 하나씩. 재전송 타이머(retransmission timer, 최소 200 ms)가 만료되면 전송 중인(in "
+                "flight) 모든 것이 유실로 간주되어 첫 번째 구멍부터 다시 전송됩니다. SACK 블록이 가리킨 것만은 "
+                "예외입니다. 수신 측은 어느 경우에나 순서가 어긋난 세그먼트를 보관합니다. TCP_INFO의 sacked, lost, "
+                "retrans는 순간의 카운트로, 여기서는 1 ms마다 샘플링합니다: 루프백에서 SACK 복구는 대부분의 샘플보다 "
+                "먼저 끝납니다; 마지막의 카운트(total_retrans, dsack_dups, total_rto, Linux 6.7+)는 정확합니다.",
+    .on_windows = "Windows는 모든 커넥션에서 SACK를 협상하고 프로그램이 이를 끌 수 없으므로(예전의 SackOpts "
+                  "레지스트리 값도 기본값이 켜짐이었습니다) SACK 없는 절반은 그곳에서 재현할 수 없습니다; 패킷을 "
+                  "버리려면 필터 드라이버(WinDivert)가 필요하므로, 레슨은 네 번의 전송을 유실 없이 실행하고 모든 "
+                  "바이트가 도착했는지 검사합니다. 문서에 따른 것이며 측정하지 않았습니다.",
+    .under_wine = "Wine은 소켓을 밑에 있는 Linux 커널에 넘기고, 그 커널은 기본적으로 SACK를 협상합니다; 랩도 "
+                  "SIO_TCP_INFO도 없으므로 유실 없는 전송 네 번이고 카운트는 없습니다.",
+};
+
 const struct lesson lesson_sack = {
     .name = "sack",
     .title = "Selective ACK: one lost segment is resent alone, with SACK or without; the old way after a timeout",
@@ -331,4 +386,5 @@ const struct lesson lesson_sack = {
     .server = server,
     .client = client,
     .check = check,
+    .ko = &ko,
 };
