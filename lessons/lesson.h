@@ -95,6 +95,10 @@ struct lesson {
      * connection from the run's listener (side_accept) when it chooses. Both sides in one process
      * only, as with one_process. */
     int sides_handshake;
+    /* The server side measures what has arrived when accept() returns, so the client's first bytes
+     * are the lesson: across two programs the bot's first bytes would be its session line (which
+     * tells the server whose connection it is), so both sides in one process only. */
+    int first_bytes_are_the_lesson;
     int duration_hint_ms;  /* roughly how long a run takes, for users and time-outs */
     /* Optional: tune the client socket before connect (buffer sizes decide the window scale). */
     void (*client_prepare)(struct lesson_side *s, sock_t sock);

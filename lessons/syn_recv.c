@@ -106,7 +106,7 @@ static void watch_server_end(struct lesson_side *s, double until_ms, int until_a
         polls++;
         side_sleep(s, POLL_MS);
     }
-    if (first == NULL) { /* socklab-bot against a server on another machine: its table is there */
+    if (first == NULL) { /* the server's end has gone from the table before the first look */
         side_log(s, "the server's end is not in this machine's socket table");
         return;
     }
@@ -272,6 +272,7 @@ const struct lesson lesson_syn_recv = {
     .closer = SIDE_CLIENT,
     .connections = 2,
     .conn_prefix = {"silent.", "early."},
+    .first_bytes_are_the_lesson = 1,
     .duration_hint_ms = 3 * 1000 + EARLY_MS + 1500,
     .listener_prepare = listener_prepare,
     .server = server,

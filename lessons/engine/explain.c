@@ -78,10 +78,14 @@ const char *lesson_needs_one_process(const struct lesson *l)
         return T("each side takes part in the handshake itself - its server reads the connection's SYN_RECV "
                  "entry before accept() - which socklab-server, accepting on its own, cannot: run both sides "
                  "in one process (socklab run)");
+    if (l->first_bytes_are_the_lesson)
+        return T("its server measures what has arrived when accept() returns, and across two programs the "
+                 "first bytes would be the bot's session line (which tells a shared server whose connection "
+                 "it is), not the lesson's: run both sides in one process (socklab run)");
     if (l->one_process)
         return T("its server side works across the run's connections - serving connections its client opens "
-               "on its own, or keeping earlier connections' sockets open - which a socklab-server run of one "
-               "connection at a time cannot: run both sides in one process (socklab run)");
+                 "on its own, or keeping earlier connections' sockets open - which a socklab-server run of one "
+                 "connection at a time cannot: run both sides in one process (socklab run)");
     if (l->lab == LAB_NEEDS)
         return T("it drops packets in a private network namespace (the impairment lab), which exists only "
                  "inside one process: run both sides with socklab run");

@@ -6,31 +6,21 @@
 # after the first - and the client's bare ACK after each, no data from it, and no FIN before the
 # second ACK; for the early client, one SYN-ACK and its 5 bytes. The accept times in the
 # report (server clock minus the client's connect, one clock for both) match the capture: the silent
-# client's second ACK, the early client's data. Before that (no capture needed), the same two
-# connections across socklab-server --lesson / socklab-bot --lesson: the server tunes its own
-# listener the same way.
+# client's second ACK, the early client's data. Before that: socklab-server --lesson and
+# socklab-bot --lesson refuse it (the bot's session line would be the data the server defers for).
 . "$SOCKLAB_TESTS/lib.sh"
 need_cmd jq
 run_lesson syn-recv
 assert_report "$TMP/r.json" syn-recv "$RC"
 [ "$(jget "$TMP/r.json" .platform)" = linux ] || skip "the wire checks below are Linux's"
 
-# workshop mode: the server side alone defers (its reports: the silent connection accepted without
-# data after a resent SYN-ACK, the early one with its bytes)
-SERVER_PORT=$(free_port)
-"$SERVER" --port "$SERVER_PORT" --lesson syn-recv --json > "$TMP/reports.out" 2> "$TMP/server.err" &
-SERVER_PID=$!
-_BG_PIDS+=("$SERVER_PID")
-wait_for "$TMP/reports.out" "listening on" 10
-grep -q "TCP_DEFER_ACCEPT 2 s asked, the kernel keeps 3 s" "$TMP/server.err" || fail "workshop: the server did not tune its listener: $(cat "$TMP/server.err")"
-"$BOT" --port "$SERVER_PORT" --lesson syn-recv --json > "$TMP/bot.json" 2> "$TMP/bot.err" || fail "workshop: the bot's side failed: $(cat "$TMP/bot.err")"
-i=0
-while [ "$(tail -n +2 "$TMP/reports.out" | jq -s length 2>/dev/null)" != 2 ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-tail -n +2 "$TMP/reports.out" | jq -e -s 'length == 2 and all(.[]; .pass == true)
-    and (map(.facts.silent.synack_retransmits // empty) == [1]) and (map(.facts.silent.data_at_accept // empty) == [0])
-    and (map(.facts.early.data_at_accept // empty) == [5])' > /dev/null ||
-    { cat "$TMP/reports.out" >&2; fail "workshop: expected the silent connection accepted without data after a resent SYN-ACK, the early one with 5 bytes"; }
-note "workshop: socklab-server --lesson deferred too (silent: 1 SYN-ACK resent, 0 bytes at accept; early: 5 bytes)"
+# workshop mode: both programs refuse it in one line (their first bytes would be the session line)
+for prog in "$SERVER" "$BOT"; do
+    "$prog" --port 1 --lesson syn-recv > "$TMP/one.out" 2> "$TMP/one.err" && fail "$(basename "$prog") ran syn-recv alone"
+    [ "$(wc -l < "$TMP/one.err")" = 1 ] && grep -q "socklab run" "$TMP/one.err" ||
+        fail "$(basename "$prog"): expected one line pointing at socklab run, got: $(cat "$TMP/one.err")"
+done
+note "workshop: socklab-server and socklab-bot refuse syn-recv with one line (its first bytes are the lesson)"
 
 need_wire syn-recv
 
