@@ -128,6 +128,9 @@ struct bot_stats {
     uint64_t t_first, t_last; /* first connect start, last end */
     uint64_t cpu_us;          /* this process's CPU time over the run */
     uint64_t rng;
+    /* The server answered in another protocol than the bots speak (an echo server returning the
+     * game's HELLO, a game server's ERROR to echo bytes): the first bot to see it says how. */
+    char wrong_server[200];
 };
 
 void bot_stats_init(struct bot_stats *s, uint64_t seed);
@@ -137,6 +140,10 @@ void bot_series_add(struct bot_stats *s, struct bot_series *se, uint64_t value);
 uint32_t bot_series_pct(struct bot_series *se, double p);
 void bot_stats_end(struct bot_stats *s, enum bot_end why, const char *detail);
 const char *bot_end_name(enum bot_end why);
+void bot_stats_wrong_server(struct bot_stats *s, const char *why); /* the first one is kept */
+/* bot_setup.c: why the run says nothing about the server's load - nothing answered, or not in the
+ * bots' protocol - in one line for the caller to print before exiting 2; NULL when it does. */
+const char *bot_setup_error(const struct bot_stats *s, const struct bot_opts *o, char *buf, size_t len);
 uint64_t bot_rand(uint64_t *state); /* xorshift64* */
 
 /* ---- report (bot_report.c) ------------------------------------------------------------------ */

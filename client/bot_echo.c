@@ -7,6 +7,9 @@
 
 #include <string.h>
 
+#include "common/i18n.h"
+#include "common/proto.h"
+
 static int send_more(struct bot *b)
 {
     size_t size = (size_t)b->loop->o->msg_size;
@@ -38,12 +41,15 @@ static long echo_data(struct bot *b, const uint8_t *p, size_t n, uint64_t now)
 {
     struct bot_stats *st = b->loop->st;
     size_t size = (size_t)b->loop->o->msg_size;
-    if (b->got + n > b->sent_off) {
-        bot_end(b, BOT_END_PROTOCOL_ERROR, "echo: more bytes came back than were sent");
-        return -1;
-    }
-    if (memcmp(p, b->loop->pattern + b->got, n) != 0) {
-        bot_end(b, BOT_END_PROTOCOL_ERROR, "echo: bytes came back changed");
+    if (b->got + n > b->sent_off || memcmp(p, b->loop->pattern + b->got, n) != 0) {
+        struct proto_frame f;
+        size_t used;
+        /* A socklab game server answers bytes it cannot parse with an ERROR frame. */
+        if (b->got == 0 && proto_parse(p, n, &f, &used) == PROTO_OK && f.type == PROTO_ERROR)
+            bot_stats_wrong_server(st, T("it answered with a game ERROR frame: a game server (start socklab-server "
+                                         "with --proto echo, or run socklab-bot --proto game)"));
+        bot_end(b, BOT_END_PROTOCOL_ERROR, b->got + n > b->sent_off ? "echo: more bytes came back than were sent"
+                                                                    : "echo: bytes came back changed");
         return -1;
     }
     b->got += (uint32_t)n;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/proto.h"
 #include "compat/os.h"
 
@@ -135,6 +136,13 @@ static int handle_frame(struct bot *b, const struct proto_frame *f, uint64_t now
         return 0;
     case PROTO_ERROR:
         return got_error(b, f, now);
+    case PROTO_HELLO: /* a server never sends one: ours came back */
+        if (b->state != BOT_HELLO)
+            return 0;
+        bot_stats_wrong_server(st, T("it sent the bots' HELLO back: an echo server (start socklab-server with "
+                                     "--proto game, or run socklab-bot --proto echo)"));
+        bot_end(b, BOT_END_PROTOCOL_ERROR, "the server echoed HELLO");
+        return -1;
     default: /* BYE (the server's EOF follows), CHAT, anything else: nothing to do */
         return 0;
     }
@@ -153,6 +161,9 @@ static long game_data(struct bot *b, const uint8_t *p, size_t n, uint64_t now)
             char why[120], detail[160];
             proto_error_reason(ps, p + off, n - off, why, sizeof why);
             snprintf(detail, sizeof detail, "bad frame from server: %s", why);
+            if (b->state == BOT_HELLO) /* its first bytes: not a socklab game server at all */
+                bot_stats_wrong_server(b->loop->st, T("its first bytes are not a socklab game frame: not a game "
+                                                      "server (is it socklab-server --proto game?)"));
             bot_end(b, BOT_END_PROTOCOL_ERROR, detail);
             return -1;
         }

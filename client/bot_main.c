@@ -2,8 +2,9 @@
  * lesson's client side against a socklab-server --lesson on another machine.
  *
  * Exit status: 0 when every bot connected and ended done or eof (or the lesson passed), 1 when not,
- * 2 for bad arguments and for a lesson the server would not run (busy, another lesson): a setup
- * error, reported in one line, never as checks. */
+ * 2 for a setup error, reported in one line, never as figures or checks: bad arguments, no server
+ * (refused, unreachable), a server of the other protocol, a lesson the server would not run (busy,
+ * another lesson). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +103,7 @@ int main(int argc, char **argv)
     struct bot_stats st;
     struct bot_loop L;
     const char *lesson = NULL;
-    char err[SOCK_ERR_LEN], addr[64];
+    char err[SOCK_ERR_LEN + 200], addr[64];
     long limit, need;
     uint64_t cpu0;
     int rc;
@@ -159,6 +160,12 @@ int main(int argc, char **argv)
     bot_loop_run(&L);
     st.cpu_us = os_cpu_us() - cpu0;
     bot_loop_free(&L);
+    if (bot_setup_error(&st, &o, err, sizeof err) != NULL) {
+        fprintf(stderr, "%s: %s\n", PROG, err);
+        bot_stats_free(&st);
+        sock_cleanup();
+        return 2;
+    }
     if (o.json)
         bot_report_json(stdout, &st, &o);
     else

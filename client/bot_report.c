@@ -111,8 +111,12 @@ void bot_report_text(FILE *out, struct bot_stats *s, const struct bot_opts *o)
             fprintf(out, "  sends skipped     %llu (the bot's output was still queued)\n",
                     (unsigned long long)s->sends_skipped);
     }
-    fprintf(out, "  bot CPU           %.2f s in %.2f s (%.0f%% of one core)\n", (double)s->cpu_us / 1e6, secs,
-            secs > 0.0 ? 100.0 * (double)s->cpu_us / 1e6 / secs : 0.0);
+    /* a share of a run shorter than the clocks' resolution says nothing */
+    if (secs >= 0.1)
+        fprintf(out, "  bot CPU           %.2f s in %.2f s (%.0f%% of one core)\n", (double)s->cpu_us / 1e6, secs,
+                100.0 * (double)s->cpu_us / 1e6 / secs);
+    else
+        fprintf(out, "  bot CPU           %.3f s in %.3f s\n", (double)s->cpu_us / 1e6, secs);
     full_bounds(s);
     if (s->full == 2 && o->count > 1) {
         double fs = full_secs(s);
@@ -126,6 +130,9 @@ void bot_report_text(FILE *out, struct bot_stats *s, const struct bot_opts *o)
         if (!s->clocks_differ)
             pct_line(out, "    tick latency", &s->full_lat_us, NULL);
         pct_line(out, "    bot timer lag", &s->full_lag_us, NULL);
+    } else if (o->count > 1 && s->connected < (uint64_t)o->count) {
+        fprintf(out, "  all %d playing    never: %llu of %d connected\n", o->count, (unsigned long long)s->connected,
+                o->count);
     } else if (o->count > 1) {
         fprintf(out, "  all %d playing    never: a bot stopped before the last one joined%s\n", o->count,
                 o->duration_s > 0 ? " (a longer --duration overlaps them)" : "");
@@ -216,7 +223,10 @@ void bot_report_json(FILE *out, struct bot_stats *s, const struct bot_opts *o)
         json_string(&j, "all_playing", NULL);
     }
     json_number(&j, "bot_cpu_s", (double)s->cpu_us / 1e6);
-    json_number(&j, "bot_cpu_pct", secs > 0.0 ? 100.0 * (double)s->cpu_us / 1e6 / secs : 0.0);
+    if (secs >= 0.1)
+        json_number(&j, "bot_cpu_pct", 100.0 * (double)s->cpu_us / 1e6 / secs);
+    else
+        json_string(&j, "bot_cpu_pct", NULL); /* too short a run for a share */
     json_int(&j, "ticks_missed", (long long)s->ticks_skipped);
     json_int(&j, "moves_sent", (long long)s->moves_sent);
     json_int(&j, "pings_sent", (long long)s->pings_sent);

@@ -2,6 +2,7 @@
  * connection ended (reason counts, plus the named errors and ERROR texts behind them). */
 #include "client/bot.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,6 +100,12 @@ uint32_t bot_series_pct(struct bot_series *se, double p)
     if (rank > se->n)
         rank = se->n;
     return se->v[rank - 1];
+}
+
+void bot_stats_wrong_server(struct bot_stats *s, const char *why)
+{
+    if (s->wrong_server[0] == '\0')
+        snprintf(s->wrong_server, sizeof s->wrong_server, "%s", why);
 }
 
 void bot_stats_end(struct bot_stats *s, enum bot_end why, const char *detail)

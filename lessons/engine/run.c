@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "compat/impair.h"
 #include "compat/os.h"
 
@@ -65,9 +66,15 @@ static int run_client_side(struct lesson_side *s, const char *host, uint16_t por
         return 0;
     }
     if (sock_connect(sock, host, port, CONNECT_TIMEOUT_MS, err) != 0) {
-        side_error(s, "connect", err);
         sock_close(sock);
         s->closed = 1;
+        if (session != NULL) { /* socklab-bot: no lesson server there is a setup error, not a run */
+            snprintf(r->refusal, sizeof r->refusal, T("no lesson server answers (%s): start socklab-server --lesson "
+                                                      "%s there first"), err, s->lesson->name);
+            side_release(s);
+            return -1;
+        }
+        side_error(s, "connect", err);
         return 0;
     }
     side_learn_names(s);
