@@ -33,6 +33,7 @@ struct bot_opts {
     int nagle;              /* leave Nagle's algorithm on (default: TCP_NODELAY, as games do) */
     int same_clock;         /* the server reads our monotonic clock: STATE latency is measurable */
     int json, quiet;
+    int busy_wait_s;        /* --lesson: how long to keep asking a server that is full */
 };
 
 /* How a connection ended: the teaching point, so each is exact. */

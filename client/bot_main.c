@@ -33,6 +33,7 @@ static int run_lesson(const char *name, const struct bot_opts *o)
     lo.port = o->port;
     lo.quiet = o->quiet;
     lo.session = 1;
+    lo.busy_wait_ms = o->busy_wait_s * 1000;
     r = lesson_client_only(l, &lo);
     if (r == NULL) {
         fprintf(stderr, "%s: lesson %s: the client side could not run\n", PROG, name);
@@ -79,6 +80,8 @@ static void parse_args(int argc, char **argv, struct bot_opts *o, const char **l
          "--same-clock       the server runs on this machine (another address, a network namespace):\n"
          "                   measure STATE latency, as for a loopback address"},
         {"lesson", CLI_STR, lesson, 0, 0, "--lesson NAME      run that lesson's client side once and report it"},
+        {"busy-wait", CLI_INT, &o->busy_wait_s, 0, 3600,
+         "--busy-wait S      --lesson: keep asking a server that is full (busy) for S seconds (default 10)"},
         {"json", CLI_FLAG, &o->json, 0, 0, "--json             the summary as one JSON object on stdout"},
         {"quiet", CLI_FLAG, &o->quiet, 0, 0, "--quiet            no progress lines on stderr"},
         {NULL, CLI_FLAG, NULL, 0, 0, NULL},
@@ -118,6 +121,7 @@ int main(int argc, char **argv)
     o.msg_size = 64;
     o.connect_timeout_ms = 3000;
     o.idle_timeout_ms = 5000;
+    o.busy_wait_s = 10;
     o.max_connecting = 500; /* below socklab-server's listen backlog (511): no SYN is ever dropped */
     parse_args(argc, argv, &o, &lesson);
 

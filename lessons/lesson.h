@@ -121,6 +121,9 @@ const struct lesson *lesson_find(const char *name);
 sock_t side_sock(const struct lesson_side *s);
 enum side_role side_role(const struct lesson_side *s);
 unsigned side_conn(const struct lesson_side *s); /* 0-based index of this connection */
+/* Bytes sent on this connection before the lesson began: socklab-bot's session line, which the
+ * kernel's counters (TCP_INFO bytes_acked, SIOCOUTQ history) include; 0 in socklab run. */
+long side_session_bytes_sent(const struct lesson_side *s);
 /* This side's port and its peer's (0 before a connection exists; the client knows its peer's in
  * client_prepare already, and with sides_handshake its own once bound). */
 uint16_t side_local_port(const struct lesson_side *s);
@@ -129,8 +132,9 @@ uint16_t side_remote_port(const struct lesson_side *s);
  * for a sides_handshake client: the host as given, which may be a name). */
 const char *side_remote_addr(const struct lesson_side *s);
 const char *side_platform(const struct lesson_side *s);
-/* Whether other lessons run in this process at the same time (socklab compare): process-wide
- * measurements such as RSS then include their work and are not this lesson's to report. */
+/* Whether other lessons ran in this process since this side began (socklab compare; a
+ * socklab-server serving several bots): process-wide measurements such as RSS then include their
+ * work and are not this lesson's to report. */
 int side_process_shared(const struct lesson_side *s);
 
 /* A timeline event, stamped with the time since the run started. */

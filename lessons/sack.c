@@ -187,7 +187,8 @@ static void client(struct lesson_side *s)
     side_add_bytes(s, sent, 0);
     side_fact_int(s, "sent", sent);
     if (r.acked > 0)
-        side_fact_int(s, "acknowledged", r.acked - 1); /* the SYN's byte is not data */
+        /* the SYN's byte is not data, nor socklab-bot's session line */
+        side_fact_int(s, "acknowledged", r.acked - 1 - side_session_bytes_sent(s));
     side_fact_ms(s, "send_ms", side_now_ms(s) - t0);
     side_log(s, "sent %lld bytes (%lld segments of %ld)%s after %.1f ms", sent, total / mss, mss,
              r.acked >= sent ? ", all acknowledged" : "", side_now_ms(s) - t0);

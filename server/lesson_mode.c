@@ -36,7 +36,7 @@ struct lesson_job {
     sock_t done;     /* where the thread says it finished */
     unsigned index;
     int json;
-    int passed;      /* written by the thread, read after joining it */
+    enum report_verdict verdict; /* written by the thread, read after joining it */
 };
 
 struct lesson_greet {
@@ -60,7 +60,7 @@ struct srv_lessons {
     unsigned char done_buf[sizeof(struct lesson_job *)];
     size_t done_len;
     unsigned long accepted;
-    unsigned runs, failed, refused;
+    struct srv_lesson_counts counts;
 };
 
 /* ---- a run, on its thread ------------------------------------------------------------------ */
@@ -108,10 +108,11 @@ static void job_main(void *arg)
         sock_close(job->fd);
     else
         r = lesson_serve_one(job->lesson, job->fd, job->index);
+    job->verdict = VERDICT_FAIL;
     if (r == NULL) {
         srv_log("lesson %s, connection %u: no report", job->lesson->name, job->index + 1);
     } else {
-        job->passed = report_passed(r);
+        job->verdict = report_verdict(r);
         print_report(r, job->json);
         report_free(r);
     }
@@ -129,8 +130,13 @@ static void job_joined(struct srv_lessons *ls, struct lesson_job *job)
     if (job->next != NULL)
         job->next->prev = job->prev;
     ls->n_running--;
-    ls->runs++;
-    ls->failed += !job->passed;
+    ls->counts.runs++;
+    if (job->verdict == VERDICT_PASS)
+        ls->counts.passed++;
+    else if (job->verdict == VERDICT_NOT_EVALUATED)
+        ls->counts.not_evaluated++;
+    else
+        ls->counts.failed++;
     free(job);
 }
 
@@ -171,9 +177,11 @@ static void start_run(struct srv *s, sock_t fd, uint32_t id, const struct lesson
             srv_log("lesson connection: %s", err);
         job->thread = os_thread_start(job_main, job);
     }
+    if (job != NULL && job->thread != NULL && hello->conn == 1)
+        ls->counts.sessions++;
     if (job == NULL || job->thread == NULL) {
         free(job);
-        ls->refused++;
+        ls->counts.refused++;
         srv_log("cannot start a thread for lesson connection %lu: refused it", (unsigned long)id);
         n = lesson_session_answer("the server cannot start a thread for the lesson now (out of memory?)", answer,
                                   sizeof answer);
@@ -220,7 +228,7 @@ static void greet_refuse(struct lesson_greet *g, const char *log, const char *re
         (void)sock_send(g->fd, answer, n);
         sock_shutdown(g->fd, SOCK_SHUT_WR, NULL);
     }
-    s->lessons->refused++;
+    s->lessons->counts.refused++;
     srv_log_conn(s, g->id, "refused: %s", log);
     greet_free(s->lessons, g, 1);
 }
@@ -251,8 +259,8 @@ static void greet_decide(struct lesson_greet *g, size_t line_len)
         return;
     }
     if (ls->n_running >= (unsigned)s->cfg.max_lesson_runs) {
-        snprintf(why, sizeof why, "busy: %u lesson runs under way (--max-lesson-runs %d); try again in a moment",
-                 ls->n_running, s->cfg.max_lesson_runs);
+        snprintf(why, sizeof why, LESSON_SESSION_BUSY " %u lesson runs under way (--max-lesson-runs %d); try again in a "
+                 "moment", ls->n_running, s->cfg.max_lesson_runs);
         greet_refuse(g, why, why);
         return;
     }
@@ -319,6 +327,8 @@ int srv_lessons_init(struct srv *s)
     if (ls == NULL)
         return -1;
     ls->done[0] = ls->done[1] = SOCK_INVALID;
+    if (lesson_serve_init() != 0)
+        return -1;
     if (sock_socketpair(ls->done, err) != 0) {
         srv_log("lesson mode: %s", err);
         return -1;
@@ -370,13 +380,12 @@ void srv_lesson_accept(struct evconnlistener *l, evutil_socket_t fd, struct sock
     srv_log_flush();
 }
 
-unsigned srv_lessons_join(struct srv *s, unsigned *runs, unsigned *refused)
+void srv_lessons_join(struct srv *s, struct srv_lesson_counts *c)
 {
     struct srv_lessons *ls = s->lessons;
-    unsigned failed;
-    *runs = *refused = 0;
+    memset(c, 0, sizeof *c);
     if (ls == NULL)
-        return 0;
+        return;
     while (ls->greet != NULL)
         greet_free(ls, ls->greet, 1);
     while (ls->running != NULL) /* the loop is over: whatever finished or not, wait for it */
@@ -389,10 +398,7 @@ unsigned srv_lessons_join(struct srv *s, unsigned *runs, unsigned *refused)
         sock_close(ls->done[0]);
         sock_close(ls->done[1]);
     }
-    *runs = ls->runs;
-    *refused = ls->refused;
-    failed = ls->failed;
+    *c = ls->counts;
     free(ls);
     s->lessons = NULL;
-    return failed;
 }

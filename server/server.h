@@ -306,8 +306,12 @@ extern const struct srv_proto srv_game_proto; /* game.c (its internals are in ga
 int srv_lessons_init(struct srv *s);
 void srv_lesson_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *addr, int addrlen,
                        void *arg);
-/* Closes the connections still greeting, waits for every lesson thread; returns how many runs
- * failed, with how many ran and how many were refused. */
-unsigned srv_lessons_join(struct srv *s, unsigned *runs, unsigned *refused);
+/* What the lesson runs came to: each run is one connection's server side, with its verdict; a
+ * session is one bot's run (its first connection), whatever number of connections it makes. */
+struct srv_lesson_counts {
+    unsigned runs, passed, failed, not_evaluated, refused, sessions;
+};
+/* Closes the connections still greeting, waits for every lesson thread, and counts. */
+void srv_lessons_join(struct srv *s, struct srv_lesson_counts *c);
 
 #endif

@@ -22,6 +22,7 @@ struct lesson_opts {
     int step_delay_ms;
     int snaplen;        /* bytes kept of each captured packet */
     int session;        /* lesson_client_only: the session line first on each connection (below) */
+    int busy_wait_ms;   /* lesson_client_only: how long to keep asking a full server (ERR busy) */
 };
 
 /* Before any thread starts: moves the process into the impairment lab when one of the lessons
@@ -41,7 +42,9 @@ struct lesson_report *lesson_run(const struct lesson *l, const struct lesson_opt
 int lesson_run_many(const struct lesson *const *ls, size_t n, const struct lesson_opts *o,
                     struct lesson_report **out);
 /* One side only, for socklab-server --lesson (on an accepted socket, which it owns and closes)
- * and socklab-bot --lesson. */
+ * and socklab-bot --lesson. Runs on several threads at once may overlap: call lesson_serve_init
+ * first, once, so each run learns whether another ran beside it (side_process_shared). */
+int lesson_serve_init(void); /* 0, or -1 without memory for its lock */
 struct lesson_report *lesson_serve_one(const struct lesson *l, sock_t accepted, unsigned conn_index);
 /* socklab-server --lesson: the lesson's tuning of the listening socket (TCP_DEFER_ACCEPT), as
  * socklab run applies it; what it logged goes to `log`, one line each. */
@@ -68,6 +71,7 @@ const char *report_verdict_word(const struct lesson_report *r); /* "PASS", "FAIL
 #define LESSON_SESSION_VERSION 1
 #define LESSON_SESSION_LINE_MAX 128 /* the client's line, its newline included */
 #define LESSON_SESSION_TIMEOUT_MS 5000
+#define LESSON_SESSION_BUSY "busy:" /* ERR busy: ... - full for now; the client tries again */
 struct lesson_session {
     char lesson[40];
     char id[24];        /* hex: the same on every connection of one run */

@@ -94,9 +94,12 @@ struct lesson_side {
     uint16_t local_port, remote_port;
     char local_addr[48], remote_addr[48]; /* to find the connection in the kernel after close */
     long long bytes_sent, bytes_received; /* over the whole connection */
+    long session_sent;                    /* the session line before the lesson (session.c) */
     int closed;
     struct sock_waiter *waiter; /* made on the first wait, freed by side_release */
     int shared_process;         /* see side_process_shared */
+    int served;                 /* by lesson_serve_one: shared also when another run overlapped */
+    unsigned long serve_mark;   /* runs begun in the process when this one began */
     int leaked;                 /* side_leak: the engine closes the socket at the end of the run */
     sock_t listener;            /* side_listener; SOCK_INVALID when not this process's */
     struct stepper *stepper;    /* --step: NULL when the run does not step */
@@ -164,7 +167,9 @@ struct session_client {
     unsigned conns;
 };
 void session_client_init(struct session_client *sc, unsigned conns);
-/* On a connected client side: the line, then the answer. 0 on OK; -1 with why in refusal. */
+/* On a connected client side: the line, then the answer. 0 on OK; -1 with why in refusal, or
+ * SESSION_BUSY when the server is full for now (ERR busy: ...). */
+#define SESSION_BUSY (-2)
 int session_client_hello(struct lesson_side *s, const struct session_client *sc, char *refusal, size_t len);
 
 /* side.c */
@@ -173,6 +178,9 @@ void side_init(struct lesson_side *s, const struct lesson *l, enum side_role rol
 const char *side_role_name(enum side_role r);
 void side_learn_names(struct lesson_side *s); /* addresses and ports of a connected socket */
 void side_release(struct lesson_side *s);     /* frees what the side held; facts stay */
+/* lesson_serve_one's run begins / ends: side_process_shared then knows whether another overlapped. */
+void side_serve_begin(struct lesson_side *s);
+void side_serve_end(struct lesson_side *s);
 /* side_handshake.c: the connection's ports as facts (server_port, client_port) */
 void side_record_ports(struct lesson_side *s);
 /* A timeline event stamped when it happened (at_us, os_now_us's clock) rather than when it is

@@ -36,12 +36,13 @@ static void run_server_side(struct lesson_side *s)
 }
 
 /* Client: socket, the lesson's pre-connect tuning, connect, the lesson's script. With a session
- * (the two-program mode) its line goes first; -1: refused, with why in r (the lesson did not run). */
+ * (the two-program mode) its line goes first; -1: refused, with why in r (the lesson did not run);
+ * SESSION_BUSY: refused for now, by a server running all the runs it may. */
 static int run_client_side(struct lesson_side *s, const char *host, uint16_t port,
                            const struct session_client *session, struct lesson_report *r)
 {
     char err[SOCK_ERR_LEN];
-    int family = sock_host_family(host, err);
+    int rc, family = sock_host_family(host, err);
     sock_t sock = family < 0 ? SOCK_INVALID : sock_tcp_socket(family, err);
     if (sock == SOCK_INVALID) {
         side_error(s, "client socket", err);
@@ -78,10 +79,10 @@ static int run_client_side(struct lesson_side *s, const char *host, uint16_t por
         return 0;
     }
     side_learn_names(s);
-    if (session != NULL && session_client_hello(s, session, r->refusal, sizeof r->refusal) != 0) {
+    if (session != NULL && (rc = session_client_hello(s, session, r->refusal, sizeof r->refusal)) != 0) {
         sock_close(sock);
         side_release(s);
-        return -1;
+        return rc;
     }
     side_log(s, "connected from port %u to %u", (unsigned)s->local_port, (unsigned)s->remote_port);
     side_record_ports(s);
@@ -328,7 +329,9 @@ struct lesson_report *lesson_serve_one(const struct lesson *l, sock_t accepted, 
     }
     report_set_start(r, os_wall_us());
     side_init(s, l, SIDE_SERVER, accepted, conn_index % conn_count(l), os_now_us());
+    side_serve_begin(s);
     run_server_side(s);
+    side_serve_end(s);
     report_add_side(r, s);
     free(s);
     report_finish(r);
@@ -356,20 +359,35 @@ void lesson_prepare_listener(const struct lesson *l, sock_t listener, FILE *log)
     free(s);
 }
 
+#define BUSY_WAIT_MS 250 /* between two tries of a full server */
+
 struct lesson_report *lesson_client_only(const struct lesson *l, const struct lesson_opts *o)
 {
     struct lesson_report *r = report_new(l);
     struct lesson_side *s = calloc(1, sizeof *s);
     struct session_client sc;
     uint64_t t0 = os_now_us();
-    unsigned i;
+    unsigned i, busy_tries = 0;
+    int rc;
     if (r == NULL || s == NULL)
         return out_of_memory(r, s);
     report_set_start(r, os_wall_us());
     session_client_init(&sc, conn_count(l));
     for (i = 0; i < conn_count(l); i++) {
         side_init(s, l, SIDE_CLIENT, SOCK_INVALID, i, t0);
-        if (run_client_side(s, o->host != NULL ? o->host : "127.0.0.1", o->port, o->session ? &sc : NULL, r) != 0)
+        rc = run_client_side(s, o->host != NULL ? o->host : "127.0.0.1", o->port, o->session ? &sc : NULL, r);
+        /* A full server (--max-lesson-runs) says so before this connection did anything: a class
+         * starting at once gets its turn a moment later instead of an error. */
+        if (rc == SESSION_BUSY && busy_tries++ < (unsigned)(o->busy_wait_ms / BUSY_WAIT_MS)) {
+            if (!o->quiet)
+                fprintf(stderr, T("%s: the server is busy (%s): connection %u again in %d ms\n"), l->name,
+                        r->refusal, i + 1, BUSY_WAIT_MS);
+            r->refusal[0] = '\0';
+            os_sleep_ms(BUSY_WAIT_MS);
+            i--;
+            continue;
+        }
+        if (rc != 0)
             break; /* refused: report_refusal says why */
         report_add_side(r, s);
     }

@@ -151,6 +151,7 @@ int session_client_hello(struct lesson_side *s, const struct session_client *sc,
         }
         off += k;
     }
+    s->session_sent = off;
     if (read_answer(s, answer, sizeof answer, deadline) != 0) {
         snprintf(refusal, len, "the server did not answer the lesson's session line (%s): is it socklab-server "
                  "--lesson, of this version?", answer);
@@ -158,10 +159,11 @@ int session_client_hello(struct lesson_side *s, const struct session_client *sc,
     }
     if (strcmp(answer, "OK") == 0)
         return 0;
-    if (strncmp(answer, "ERR ", 4) == 0)
+    if (strncmp(answer, "ERR ", 4) == 0) {
         snprintf(refusal, len, "the server refused the lesson: %s", answer + 4);
-    else
-        snprintf(refusal, len, "the server answered the session line with '%.60s', not OK or ERR", answer);
+        return strncmp(answer + 4, LESSON_SESSION_BUSY, strlen(LESSON_SESSION_BUSY)) == 0 ? SESSION_BUSY : -1;
+    }
+    snprintf(refusal, len, "the server answered the session line with '%.60s', not OK or ERR", answer);
     return -1;
 }
 

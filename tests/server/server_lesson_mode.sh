@@ -26,5 +26,5 @@ i=0
 while kill -0 "$SERVER_PID" 2>/dev/null && [ $i -lt 60 ]; do sleep 0.05; i=$((i + 1)); done
 wait "$SERVER_PID"; rc=$?
 [ $rc = 0 ] || fail "exit status $rc after SIGTERM"
-expect_line "$TMP/server.out" "served 2 connections: 2 lesson runs, 0 failed" "no summary"
+expect_line "$TMP/server.out" "served 2 connections: lesson half-close, 1 sessions \(bots' runs\), 2 connection runs: 2 passed, 0 failed, 0 not evaluated here" "no summary"
 pass "2 JSON reports, both passing; clean exit"
