@@ -11,6 +11,7 @@
 
 #include "client/bot.h"
 #include "common/cli.h"
+#include "common/i18n.h"
 #include "compat/os.h"
 #include "compat/sock.h"
 #include "lessons/engine/engine.h"
@@ -36,11 +37,11 @@ static int run_lesson(const char *name, const struct bot_opts *o)
     lo.busy_wait_ms = o->busy_wait_s * 1000;
     r = lesson_client_only(l, &lo);
     if (r == NULL) {
-        fprintf(stderr, "%s: lesson %s: the client side could not run\n", PROG, name);
+        fprintf(stderr, T("%s: lesson %s: the client side could not run (out of memory)\n"), PROG, name);
         return 1;
     }
     if (report_refusal(r) != NULL) {
-        fprintf(stderr, "%s: lesson %s at %s:%u: %s\n", PROG, name, o->host, (unsigned)o->port, report_refusal(r));
+        fprintf(stderr, T("%s: lesson %s at %s:%u: %s\n"), PROG, name, o->host, (unsigned)o->port, report_refusal(r));
         report_free(r);
         return 2;
     }
@@ -73,12 +74,12 @@ static void parse_args(int argc, char **argv, struct bot_opts *o, const char **l
          "--idle-timeout-ms MS     end a connection silent for MS as 'timeout' (default 5000)"},
         {"max-connecting", CLI_INT, &o->max_connecting, 1, 100000,
          "--max-connecting N       connections not yet answered by the server, at once (default 500;\n"
-         "                         keep it below the server's listen backlog: socklab-server's is 511)"},
+         "                           keep it below the server's listen backlog: socklab-server's is 511)"},
         {"nagle", CLI_FLAG, &o->nagle, 0, 0,
          "--nagle            keep Nagle's algorithm on (default TCP_NODELAY): see delayed ACKs in the RTT"},
         {"same-clock", CLI_FLAG, &o->same_clock, 0, 0,
          "--same-clock       the server runs on this machine (another address, a network namespace):\n"
-         "                   measure STATE latency, as for a loopback address"},
+         "                     measure STATE latency, as for a loopback address"},
         {"lesson", CLI_STR, lesson, 0, 0, "--lesson NAME      run that lesson's client side once and report it"},
         {"busy-wait", CLI_INT, &o->busy_wait_s, 0, 3600,
          "--busy-wait S      --lesson: keep asking a server that is full (busy) for S seconds (default 10)"},
