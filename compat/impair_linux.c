@@ -75,10 +75,10 @@ int impair_enter(char *err)
      * namespace gives its /proc/net files (nf_conntrack among them) to its user namespace's root,
      * which has no identity - and the files no reader - while the map is still empty. */
     if (unshare(as_user ? CLONE_NEWUSER : CLONE_NEWNET) != 0) {
-        snprintf(err, SOCK_ERR_LEN,
-                 "impairment lab: this system refuses a private network namespace (%s)%s", strerror(errno),
-                 as_user ? ": run as root, or allow unprivileged user namespaces "
-                           "(sysctl user.max_user_namespaces, kernel.apparmor_restrict_unprivileged_userns)"
+        /* within SOCK_ERR_LEN whole: the advice is the part that must not be cut */
+        snprintf(err, SOCK_ERR_LEN, "impairment lab: no private network namespace (%.30s)%s", strerror(errno),
+                 as_user ? ": run as root, or allow user namespaces "
+                           "(user.max_user_namespaces, kernel.apparmor_restrict_unprivileged_userns)"
                          : "");
         return -1;
     }

@@ -144,7 +144,7 @@ void report_finish(struct lesson_report *r)
 {
     join_time_wait(r);
     if (r->facts.dropped > 0) { /* a lesson that measures more than the store holds: never silently */
-        char msg[96];
+        char msg[160];
         snprintf(msg, sizeof msg, "%zu facts were not kept (the store holds %d); checks on them read not measured",
                  r->facts.dropped, MAX_FACTS);
         report_add_error(r, msg);

@@ -97,7 +97,7 @@ int side_lab(const struct lesson_side *s)
 static void lab_line(struct lesson_side *s, const char *line)
 {
     if (s->nlab < MAX_LAB_LINES)
-        snprintf(s->lab[s->nlab++], LAB_LINE_LEN, "%s", line);
+        snprintf(s->lab[s->nlab++], LAB_LINE_LEN, "%.*s", LAB_LINE_LEN - 1, line); /* cut, knowingly */
 }
 
 int side_lab_nft(struct lesson_side *s, const char *why, const char *fmt, ...)

@@ -6,7 +6,7 @@ need_root "switching to the user nobody"
 need_cmd setpriv
 setpriv --reuid=nobody --regid=nogroup --clear-groups "$SOCKLAB" run keepalive --json --quiet > "$TMP/r.json" 2> "$TMP/err"
 rc=$?
-if grep -q "refuses a private network namespace" "$TMP/err"; then
+if grep -q "no private network namespace" "$TMP/err"; then
     skip "this system forbids unprivileged user namespaces: $(cat "$TMP/err")"
 fi
 assert_report "$TMP/r.json" keepalive "$rc"
