@@ -36,50 +36,6 @@ sock_t side_sock(const struct lesson_side *s) { return s->sock; }
 enum side_role side_role(const struct lesson_side *s) { return s->role; }
 unsigned side_conn(const struct lesson_side *s) { return s->conn; }
 long side_session_bytes_sent(const struct lesson_side *s) { return s->session_sent; }
-/* Runs of lesson_serve_one under way in this process, and how many ever began: a run overlapped
- * another when one was under way as it began, or another began after it. */
-static os_mutex *serve_lock;
-static unsigned serve_active;
-static unsigned long serve_begun;
-
-int lesson_serve_init(void)
-{
-    if (serve_lock == NULL)
-        serve_lock = os_mutex_new();
-    return serve_lock != NULL ? 0 : -1;
-}
-
-void side_serve_begin(struct lesson_side *s)
-{
-    if (serve_lock == NULL)
-        return;
-    os_mutex_lock(serve_lock);
-    s->served = 1;
-    s->shared_process = serve_active > 0;
-    s->serve_mark = serve_begun++;
-    serve_active++;
-    os_mutex_unlock(serve_lock);
-}
-
-void side_serve_end(struct lesson_side *s)
-{
-    if (!s->served)
-        return;
-    os_mutex_lock(serve_lock);
-    serve_active--;
-    os_mutex_unlock(serve_lock);
-}
-
-int side_process_shared(const struct lesson_side *s)
-{
-    int overlapped;
-    if (s->shared_process || !s->served)
-        return s->shared_process;
-    os_mutex_lock(serve_lock);
-    overlapped = serve_active > 1 || serve_begun != s->serve_mark + 1;
-    os_mutex_unlock(serve_lock);
-    return overlapped;
-}
 sock_t side_listener(const struct lesson_side *s) { return s->listener; }
 uint16_t side_local_port(const struct lesson_side *s) { return s->local_port; }
 uint16_t side_remote_port(const struct lesson_side *s) { return s->remote_port; }
@@ -200,4 +156,51 @@ void side_sleep(struct lesson_side *s, int ms)
 {
     (void)s;
     os_sleep_ms(ms);
+}
+
+/* ---- served runs side by side (socklab-server) ------------------------------------------------ */
+
+/* Runs of lesson_serve_one under way in this process, and how many ever began: a run overlapped
+ * another when one was under way as it began, or another began after it. */
+static os_mutex *serve_lock;
+static unsigned serve_active;
+static unsigned long serve_begun;
+
+int lesson_serve_init(void)
+{
+    if (serve_lock == NULL)
+        serve_lock = os_mutex_new();
+    return serve_lock != NULL ? 0 : -1;
+}
+
+void side_serve_begin(struct lesson_side *s)
+{
+    if (serve_lock == NULL)
+        return;
+    os_mutex_lock(serve_lock);
+    s->served = 1;
+    s->shared_process = serve_active > 0;
+    s->serve_mark = serve_begun++;
+    serve_active++;
+    os_mutex_unlock(serve_lock);
+}
+
+void side_serve_end(struct lesson_side *s)
+{
+    if (!s->served)
+        return;
+    os_mutex_lock(serve_lock);
+    serve_active--;
+    os_mutex_unlock(serve_lock);
+}
+
+int side_process_shared(const struct lesson_side *s)
+{
+    int overlapped;
+    if (s->shared_process || !s->served)
+        return s->shared_process;
+    os_mutex_lock(serve_lock);
+    overlapped = serve_active > 1 || serve_begun != s->serve_mark + 1;
+    os_mutex_unlock(serve_lock);
+    return overlapped;
 }
