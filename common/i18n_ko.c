@@ -23,7 +23,7 @@ static const struct i18n_pair pairs[] = {
 
     /* lessons/engine/explain.c */
     {"Its impairment lab is a private network namespace of the run (as root, or as a user where the system allows user namespaces): the host's Wireshark and ss do not see it. The run prints the command that watches it live, `nsenter -t PID -n tcpdump -i lo -nn` (root).",
-     "이 레슨의 장애 실험실(impairment lab)은 실행마다 만드는 전용 네트워크 네임스페이스입니다(root로, 또는 시스템이 user namespace를 허용하면 일반 사용자로). 호스트의 Wireshark와 ss에는 보이지 않습니다. 실행할 때 실시간으로 지켜보는 명령 `nsenter -t PID -n tcpdump -i lo -nn`(root)을 출력합니다."},
+     "이 레슨의 장애 주입 랩(impairment lab)은 실행마다 만드는 전용 네트워크 네임스페이스입니다(root로, 또는 시스템이 user namespace를 허용하면 일반 사용자로). 호스트의 Wireshark와 ss에는 보이지 않습니다. 실행할 때 실시간으로 지켜보는 명령 `nsenter -t PID -n tcpdump -i lo -nn`(root)을 출력합니다."},
     {"its server side works across the run's connections - serving connections its client opens on its own, or keeping earlier connections' sockets open - which a socklab-server run of one connection at a time cannot: run both sides in one process (socklab run)",
      "서버 쪽이 실행의 여러 커넥션에 걸쳐 동작합니다 - 클라이언트가 스스로 여는 커넥션을 받거나, 앞선 커넥션의 소켓을 열어 둡니다 - 한 번에 커넥션 하나씩 처리하는 socklab-server로는 할 수 없습니다: 양쪽을 한 프로세스에서 실행하세요(socklab run)"},
     {"its server measures what has arrived when accept() returns, and across two programs the first bytes would be the bot's session line (which tells a shared server whose connection it is), not the lesson's: run both sides in one process (socklab run)",
@@ -35,7 +35,7 @@ static const struct i18n_pair pairs[] = {
     {"each side takes part in the handshake itself - its server reads the connection's SYN_RECV entry before accept() - which socklab-server, accepting on its own, cannot: run both sides in one process (socklab run)",
      "양쪽이 모두 핸드셰이크에 직접 참여합니다 - 서버 쪽이 accept() 전에 커넥션의 SYN_RECV 항목을 읽습니다 - 스스로 accept하는 socklab-server로는 할 수 없습니다: 양쪽을 한 프로세스에서 실행하세요(socklab run)"},
     {"it drops packets in a private network namespace (the impairment lab), which exists only inside one process: run both sides with socklab run",
-     "전용 네트워크 네임스페이스(장애 실험실, impairment lab)에서 패킷을 버리는데, 이 네임스페이스는 한 프로세스 안에만 있습니다: 양쪽을 socklab run으로 실행하세요"},
+     "전용 네트워크 네임스페이스(장애 주입 랩, impairment lab)에서 패킷을 버리는데, 이 네임스페이스는 한 프로세스 안에만 있습니다: 양쪽을 socklab run으로 실행하세요"},
     {"Wireshark display filter ({port} = the server port the run prints):", "Wireshark 디스플레이 필터 ({port} = 실행이 출력하는 서버 포트):"},
     {"What to watch for:", "눈여겨볼 것:"},
     {"On Linux:", "Linux에서:"},
@@ -69,7 +69,7 @@ static const struct i18n_pair pairs[] = {
     {"  %s  %-28s expect %-40s observed %s\n", "  %s  %-28s 기대 %-40s 측정 %s\n"},
     {"        known %s difference: %s\n", "        알려진 %s 차이: %s\n"},
     {"\nimpairment lab (a private network namespace of this run; watch it live: %s)\n",
-     "\n장애 실험실 (이번 실행의 전용 네트워크 네임스페이스; 실시간으로 보기: %s)\n"},
+     "\n장애 주입 랩 (이번 실행의 전용 네트워크 네임스페이스; 실시간으로 보기: %s)\n"},
     {"\ncapture: %ld packets (snap length %d bytes), in %s (%.1f KiB), every timeline event a packet comment; %ld dropped by the kernel%s\n",
      "\n캡처: 패킷 %ld개 (스냅 길이 %d바이트), %s에 저장 (%.1f KiB), 타임라인의 각 이벤트는 패킷 코멘트; 커널이 버린 패킷 %ld개%s\n"},
     {", some not kept (storage full)", ", 일부는 보관하지 못함 (저장 공간 가득 참)"},
