@@ -16,9 +16,11 @@ for i in $(seq "$N"); do
 done
 failed=0
 for i in $(seq "$N"); do
-    wait "${pids[$((i - 1))]}" && continue
+    rc=0
+    wait "${pids[$((i - 1))]}" || rc=$?
+    [ "$rc" = 0 ] && continue
     failed=$((failed + 1))
-    echo "--- bot $i (exit $?):" >&2
+    echo "--- bot $i (exit $rc):" >&2
     cat "$TMP/bot$i.err" >&2
     jq -c '[.checks[] | select(.pass == false)], .errors' "$TMP/bot$i.json" >&2 2>/dev/null
 done
