@@ -25,9 +25,9 @@
  *
  * Facts per connection (nagle.*, nodelay.*): segments and segments_per_frame (TCP_INFO's
  * data_segs_out around the burst, Linux), segments_in over the same time and segments_beyond_acks
- * (segments out minus segments in: Nagle sends at most one small segment per ACK), after_burst.* (who held the unsent frames), requests,
- * rtt_p50_us, rtt_p99_us, rtt_min_us, segments_per_request. tests/lessons/nagle.sh counts the
- * segments and checks the stall's order on the wire with tcpdump. */
+ * (segments out minus segments in: Nagle sends at most one small segment per ACK), after_burst.*
+ * (who held the unsent frames), requests, rtt_p50_us, rtt_p99_us, rtt_min_us, segments_per_request.
+ * tests/lessons/nagle.sh counts the segments and checks the stall's order on the wire with tcpdump. */
 #include "lessons/lesson.h"
 
 #include <stdlib.h>
@@ -74,15 +74,16 @@ static int next_frame(struct lesson_side *s, struct reader *rd, struct proto_fra
     }
 }
 
-/* Who holds the frames not yet sent when the burst's last send() returns: Nagle (one small segment
- * in flight) or the congestion window (snd_cwnd segments in flight). TCP_INFO, where the platform has
- * these fields. */
+/* Segments received so far, each of which may carry an ACK (TCP_INFO; -1 where there is none). */
 static long segs_in(struct lesson_side *s)
 {
     struct sock_tcpinfo ti;
     return sock_tcp_info(side_sock(s), &ti, NULL) == 0 ? ti.segs_in : -1;
 }
 
+/* Who holds the frames not yet sent when the burst's last send() returns: Nagle (one small segment
+ * in flight) or the congestion window (snd_cwnd segments in flight). TCP_INFO, where the platform has
+ * these fields. */
 static void after_burst(struct lesson_side *s)
 {
     struct sock_tcpinfo ti;
