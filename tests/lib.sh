@@ -226,6 +226,16 @@ close_lesson() {
 # jget FILE JQ-EXPR: a value from a JSON file (jq -r).
 jget() { jq -r "$2" "$1"; }
 
+# one_line WHAT PATTERN: a setup error, after a run with $RC, $TMP/out and $TMP/err: exit 2, one
+# line on stderr matching PATTERN, nothing on stdout; passes the test.
+one_line() {
+    [ "$RC" = 2 ] || fail "$1: exit $RC, not 2 ($(cat "$TMP/err"))"
+    [ "$(wc -l < "$TMP/err")" = 1 ] || fail "$1: $(wc -l < "$TMP/err") lines on stderr: $(cat "$TMP/err")"
+    grep -qE "$2" "$TMP/err" || fail "$1: '$(cat "$TMP/err")' does not say '$2'"
+    [ ! -s "$TMP/out" ] || fail "$1: a report on stdout: $(head -3 "$TMP/out")"
+    pass "$1: $(cat "$TMP/err")"
+}
+
 # assert_report FILE LESSON RC: socklab's --json report in FILE (exit status RC) is one JSON
 # document for LESSON, its checks are printed, every one passed, and the exit status agrees.
 assert_report() {

@@ -10,13 +10,6 @@
 #   no_lesson_server  socklab-bot --lesson against a port nothing listens on
 . "$SOCKLAB_TESTS/lib.sh"
 
-one_line() { # one_line WHAT PATTERN: exit 2, one line matching PATTERN, no stdout
-    [ "$RC" = 2 ] || fail "$1: exit $RC, not 2 ($(cat "$TMP/err"))"
-    [ "$(wc -l < "$TMP/err")" = 1 ] || fail "$1: $(wc -l < "$TMP/err") lines on stderr: $(cat "$TMP/err")"
-    grep -qE "$2" "$TMP/err" || fail "$1: '$(cat "$TMP/err")' does not say '$2'"
-    [ ! -s "$TMP/out" ] || fail "$1: a report on stdout: $(head -3 "$TMP/out")"
-    pass "$1: $(cat "$TMP/err")"
-}
 
 case $1 in
 no_server)

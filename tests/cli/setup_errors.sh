@@ -8,13 +8,6 @@
 #   extra_args     socklab list extra
 . "$SOCKLAB_TESTS/lib.sh"
 
-one_line() { # one_line WHAT PATTERN: exit 2, one line matching PATTERN, no stdout
-    [ "$RC" = 2 ] || fail "$1: exit $RC, not 2"
-    [ "$(wc -l < "$TMP/err")" = 1 ] || fail "$1: $(wc -l < "$TMP/err") lines on stderr: $(cat "$TMP/err")"
-    grep -qE "$2" "$TMP/err" || fail "$1: '$(cat "$TMP/err")' does not say '$2'"
-    [ ! -s "$TMP/out" ] || fail "$1: a report on stdout: $(head -3 "$TMP/out")"
-    pass "$1: $(cat "$TMP/err")"
-}
 
 case $1 in
 port_in_use)
